@@ -1,0 +1,45 @@
+"""One ASGI application that serves the testproject and, at their own paths, the
+baselines of benchmarks/fanout.py."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.bench_project.settings")
+
+from django.core.asgi import get_asgi_application as django_asgi
+
+django_http = django_asgi()
+
+
+from django_realtime.asgi import endpoint_application, get_asgi_application  # noqa: E402
+
+from .baselines import SYSTEM, GroupConsumer, QueryTokenAuth, floor_fire, floor_websocket  # noqa: E402
+
+websocket_routes: dict[str, Any] = {
+    "/floor/": floor_websocket,
+    "/group/": GroupConsumer.as_asgi(),
+}
+if SYSTEM == "dcrf":
+    from .dcrf import ArticleActivityConsumer, ArticleInstanceConsumer
+
+    websocket_routes["/dcrf/model/"] = ArticleActivityConsumer.as_asgi()
+    websocket_routes["/dcrf/instance/"] = ArticleInstanceConsumer.as_asgi()
+realtime = endpoint_application()
+
+
+async def websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    app = websocket_routes.get(scope["path"])
+    if app is None:
+        return await realtime(scope, receive, send)
+    return await QueryTokenAuth(app)(scope, receive, send)
+
+
+async def http(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["path"] == "/floor/fire":
+        return await floor_fire(scope, receive, send)
+    return await django_http(scope, receive, send)
+
+
+application = get_asgi_application(http=http, websocket=websocket)

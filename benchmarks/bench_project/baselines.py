@@ -1,0 +1,116 @@
+"""The systems that benchmarks/fanout.py compares django-realtime with.
+
+Which one a server runs is chosen by ``BENCH_SYSTEM`` (floor, group, dcrf, ours), so that
+a baseline's signal handlers never burden another system's run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from asgiref.sync import async_to_sync
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models.signals import post_save
+from rest_framework import serializers
+
+from articles.models import Article
+
+SYSTEM = os.environ.get("BENCH_SYSTEM", "ours")
+GROUP = "bench.articles"
+
+
+class BenchArticleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """What the baselines send: the testproject's fields that need no request."""
+
+    author = serializers.ReadOnlyField(source="author.username")
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "body", "status", "author", "created_at", "updated_at"]
+
+
+# -- the bare floor: one pre-encoded frame written to every socket ------------------------
+
+_floor_sockets: set[Any] = set()
+
+
+async def floor_websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    _floor_sockets.add(send)
+    try:
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+    finally:
+        _floor_sockets.discard(send)
+
+
+async def floor_fire(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """POST /floor/fire?k=N&a=ID: write one frame, encoded once, to every floor socket."""
+    query = parse_qs(scope["query_string"].decode())
+    k, article = int(query["k"][0]), int(query["a"][0])
+    # As long as the event frames of django-realtime here (about 480 bytes).
+    frame = json.dumps({"a": article, "k": k, "t": time.time(), "pad": "x" * 420})
+    await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+    for socket_send in list(_floor_sockets):
+        await socket_send({"type": "websocket.send", "text": frame})
+
+
+# -- plain Channels: serialize once, group_send, one layer message per connection ---------
+
+
+class GroupConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        await self.channel_layer.group_add(GROUP, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(GROUP, self.channel_name)
+
+    async def article_changed(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])
+
+
+def _article_saved(sender: Any, instance: Article, **kwargs: Any) -> None:
+    def publish() -> None:
+        text = json.dumps(BenchArticleSerializer(instance).data, cls=DjangoJSONEncoder)
+        async_to_sync(get_channel_layer().group_send)(
+            GROUP, {"type": "article.changed", "text": text}
+        )
+
+    transaction.on_commit(publish)
+
+
+def connect_group_send() -> None:
+    if SYSTEM == "group":
+        post_save.connect(_article_saved, sender=Article, dispatch_uid="bench-group-send")
+
+
+class QueryTokenAuth:
+    """``?token=...`` on the websocket URL authenticates the baselines' consumers."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        from channels.db import database_sync_to_async
+        from rest_framework.authtoken.models import Token
+
+        token = parse_qs(scope["query_string"].decode()).get("token", [None])[0]
+        if token:
+
+            @database_sync_to_async
+            def user() -> Any:
+                return Token.objects.select_related("user").get(key=token).user
+
+            scope = {**scope, "user": await user()}
+        await self.app(scope, receive, send)

@@ -1,0 +1,33 @@
+"""The testproject, plus the baselines that benchmarks/fanout.py compares it with.
+
+``BENCH_REALTIME=0`` serves the same REST API without django-realtime's mixin ("realtime
+off"); the websocket baselines are served either way, each at its own path.
+
+On PostgreSQL, connections come from Django's connection pool (Django 5.1+, psycopg_pool),
+as Django recommends under ASGI rather than a new connection per request: every system
+is measured with it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import django
+from django.core.exceptions import ImproperlyConfigured
+
+from project.settings import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.bench_project"]  # noqa: F405
+ROOT_URLCONF = (
+    "benchmarks.bench_project.urls_plain"
+    if os.environ.get("BENCH_REALTIME", "1") == "0"
+    else "project.urls"
+)
+ASGI_APPLICATION = "benchmarks.bench_project.asgi.application"
+REALTIME = {"STATS_LOG_INTERVAL": 0}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    if django.VERSION < (5, 1):
+        raise ImproperlyConfigured("The benchmark needs Django 5.1+ (its connection pool).")
+    DATABASES["default"]["OPTIONS"] = {"pool": True}  # noqa: F405

@@ -1,0 +1,69 @@
+"""The project's ASGI application in one call: HTTP, and websockets at the endpoint.
+
+# project/asgi.py
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+from django_realtime.asgi import get_asgi_application
+application = get_asgi_application()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Scope = dict[str, Any]
+
+CLOSE_NOT_FOUND = 4404
+
+
+def get_asgi_application(*, http: Any = None, websocket: Any = None) -> Any:
+    """HTTP by Django (or ``http``), and websockets.
+
+    Websockets go to the ``websocket()`` routes of the URLconf when it has any (one route
+    table for HTTP and websocket paths; see docs/routing.md), and otherwise to the
+    realtime consumer at ``REALTIME['ENDPOINT']``. Handshakes pass
+    ``AllowedHostsOriginValidator`` (a foreign Origin is refused) and
+    ``AuthMiddlewareStack`` (the session user comes with them). ``websocket`` replaces
+    the routing with your own websocket application, which is then wrapped the same way.
+    """
+    from django.core.asgi import get_asgi_application as django_asgi_application
+
+    http_app = http if http is not None else django_asgi_application()  # sets Django up
+
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import ProtocolTypeRouter
+    from channels.security.websocket import AllowedHostsOriginValidator
+
+    websocket_app = websocket if websocket is not None else websocket_application()
+    return ProtocolTypeRouter(
+        {
+            "http": http_app,
+            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(websocket_app)),
+        }
+    )
+
+
+def websocket_application() -> Any:
+    """The URLconf's websocket routes if it has any, else :func:`endpoint_application`."""
+    from routing.channels import WebsocketRouter
+    from routing.resolver import websocket_resolver
+
+    if any(route.websocket for route in websocket_resolver().routes):
+        return WebsocketRouter()
+    return endpoint_application()
+
+
+def endpoint_application() -> Any:
+    """The realtime consumer at ``REALTIME['ENDPOINT']``; other paths close with 4404."""
+    from .conf import realtime_settings
+    from .protocol.consumer import RealtimeConsumer
+
+    consumer = RealtimeConsumer.as_asgi()
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["path"] == realtime_settings.ENDPOINT:
+            return await consumer(scope, receive, send)
+        await receive()  # websocket.connect
+        await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})
+
+    return app

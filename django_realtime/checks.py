@@ -1,0 +1,161 @@
+"""System checks: what would make realtime silently not work, with how to fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .conf import DEFAULTS, realtime_settings
+
+
+@register(Tags.compatibility)
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    try:
+        for name in DEFAULTS:
+            getattr(realtime_settings, name)
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="See docs/settings.md.", id="django_realtime.E005")]
+
+    alias = realtime_settings.CHANNEL_LAYER
+    if alias not in getattr(settings, "CHANNEL_LAYERS", {}):
+        errors.append(
+            Error(
+                f"CHANNEL_LAYERS has no {alias!r} layer, so changes cannot reach subscribers.",
+                hint="For one process (runserver): CHANNEL_LAYERS = {'default': {'BACKEND': "
+                "'channels.layers.InMemoryChannelLayer'}}. For several: channels_redis "
+                "(pip install 'django-realtime[redis]').",
+                id="django_realtime.E001",
+            )
+        )
+    if not getattr(settings, "ASGI_APPLICATION", None):
+        errors.append(
+            Error(
+                "ASGI_APPLICATION is not set, so runserver cannot serve websockets.",
+                hint="Set ASGI_APPLICATION = 'project.asgi.application', where asgi.py has: "
+                "from django_realtime.asgi import get_asgi_application; "
+                "application = get_asgi_application()",
+                id="django_realtime.E002",
+            )
+        )
+    apps = list(settings.INSTALLED_APPS)
+    if "daphne" not in apps:
+        errors.append(
+            Warning(
+                "'daphne' is not in INSTALLED_APPS: manage.py runserver will serve HTTP only, "
+                "and websocket connections will fail.",
+                hint="Put 'daphne' first in INSTALLED_APPS (or serve the project with an ASGI "
+                "server such as daphne or uvicorn).",
+                id="django_realtime.W003",
+            )
+        )
+    elif "django.contrib.staticfiles" in apps and apps.index("daphne") > apps.index(
+        "django.contrib.staticfiles"
+    ):
+        errors.append(
+            Warning(
+                "'daphne' comes after 'django.contrib.staticfiles' in INSTALLED_APPS, so "
+                "runserver is staticfiles' and will not serve websockets.",
+                hint="Move 'daphne' to the top of INSTALLED_APPS.",
+                id="django_realtime.W004",
+            )
+        )
+    return errors
+
+
+@register(Tags.urls)
+def check_realtime_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from rest_framework.views import APIView
+
+    from .mixins import RealtimeMixin
+
+    errors: list[CheckMessage] = []
+    seen: set[type] = set()
+    for view_class in _view_classes(get_resolver().url_patterns):
+        if view_class in seen or not issubclass(view_class, RealtimeMixin):
+            continue
+        seen.add(view_class)
+        name = f"{view_class.__module__}.{view_class.__qualname__}"
+        try:
+            view_class.get_realtime_model()
+        except ImproperlyConfigured as exc:
+            errors.append(
+                Error(
+                    str(exc),
+                    hint="Set `queryset` on the view.",
+                    obj=name,
+                    id="django_realtime.E004",
+                )
+            )
+        mro = view_class.__mro__
+        if APIView in mro and mro.index(APIView) < mro.index(RealtimeMixin):
+            errors.append(
+                Error(
+                    f"{name} lists RealtimeMixin after its DRF view base, so its writes "
+                    "emit no events.",
+                    hint=f"Write `class {view_class.__name__}(RealtimeMixin, ...)`: the "
+                    "mixin must come first among the bases.",
+                    obj=name,
+                    id="django_realtime.E006",
+                )
+            )
+    return errors
+
+
+@register(Tags.urls)
+def check_websocket_routes(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """With websocket() routes in the URLconf, the realtime consumer must be among them, at
+    REALTIME['ENDPOINT'] (where clients and the docs look for it)."""
+    from routing.routes import flatten
+
+    from .protocol.consumer import RealtimeConsumer
+
+    routes = [route for route in flatten(get_resolver().url_patterns) if route.websocket]
+    if not routes:
+        return []  # the consumer is served at REALTIME['ENDPOINT']
+    endpoint = realtime_settings.ENDPOINT
+    paths = [
+        "/" + "".join(str(part.pattern) for part in (*route.chain, route.entry))
+        for route in routes
+        if _is_consumer(route.entry.callback, RealtimeConsumer)
+    ]
+    if not paths:
+        return [
+            Warning(
+                "The URLconf has websocket() routes, and none serves RealtimeConsumer: "
+                "clients cannot subscribe.",
+                hint=f"Add websocket({endpoint[1:]!r}, RealtimeConsumer.as_asgi(), "
+                "name='realtime') to the URLconf.",
+                id="django_realtime.W007",
+            )
+        ]
+    if endpoint not in paths:
+        return [
+            Warning(
+                f"RealtimeConsumer is routed at {', '.join(paths)}, but REALTIME['ENDPOINT'] "
+                f"is {endpoint!r}.",
+                hint=f"Set REALTIME['ENDPOINT'] = {paths[0]!r}, or route the consumer there.",
+                id="django_realtime.W008",
+            )
+        ]
+    return []
+
+
+def _is_consumer(app: Any, consumer_class: type) -> bool:
+    found = getattr(app, "consumer_class", None)
+    return isinstance(found, type) and issubclass(found, consumer_class)
+
+
+def _view_classes(patterns: Any) -> Iterator[type]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _view_classes(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            view_class = getattr(pattern.callback, "cls", None)
+            if isinstance(view_class, type):
+                yield view_class

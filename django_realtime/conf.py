@@ -1,0 +1,130 @@
+"""The ``REALTIME`` settings dict: read lazily, merged with defaults, reset on change.
+
+    REALTIME = {
+        "ENDPOINT": "/ws/",
+        "MAX_SUBSCRIPTIONS": 100,
+    }
+
+Read values as attributes of :data:`realtime_settings`; ``override_settings(REALTIME=...)``
+takes effect at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+
+DEFAULTS: dict[str, Any] = {
+    # Path of the websocket endpoint, as the browser sees it.
+    "ENDPOINT": "/ws/",
+    # Alias in CHANNEL_LAYERS that carries change notifications between processes.
+    "CHANNEL_LAYER": "default",
+    # Prefix of the channel-layer group names (one group per model), so that several
+    # projects can share one Redis.
+    "GROUP_PREFIX": "realtime",
+    # Live subscriptions one connection may hold.
+    "MAX_SUBSCRIPTIONS": 100,
+    # Largest text frame a client may send, in bytes; a larger one closes with 1009.
+    "MAX_FRAME_BYTES": 64 * 1024,
+    # Frames a client may send per second (sustained) and in a burst. Past the burst, a frame
+    # is answered with a "throttled" error; a client that keeps going is closed with 1008.
+    "RECEIVE_RATE": 20.0,
+    "RECEIVE_BURST": 60,
+    # Rows a list subscription may cover: it remembers which objects its subscriber has seen
+    # so that it can tell "created" from "updated" and never reveal anything else.
+    "MAX_LIST_SIZE": 100_000,
+    # Bytes waiting to be written to one connection; a client that lets more pile up is
+    # disconnected with close code 4008 and may resume.
+    "MAX_BUFFERED_BYTES": 1024 * 1024,
+    # Seconds a list audience reuses the views and querysets it built (get_queryset() and the
+    # filter backends run once per interval for all its subscribers; queries always run
+    # against the current data). 0 builds them anew for every change.
+    "VIEW_REUSE_SECONDS": 10.0,
+    # Seconds an audience keeps its history after its last subscriber left, so that a
+    # client that reconnects with "since" gets the events it missed instead of "reset".
+    "RESUME_WINDOW": 60.0,
+    # Events, and bytes of them, that an audience keeps for resuming.
+    "HISTORY_SIZE": 200,
+    "HISTORY_BYTES": 256 * 1024,
+    # Seconds between two log lines of counters; 0 turns the log off.
+    "STATS_LOG_INTERVAL": 300.0,
+}
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "ENDPOINT": (str,),
+    "CHANNEL_LAYER": (str,),
+    "GROUP_PREFIX": (str,),
+    "MAX_SUBSCRIPTIONS": (int,),
+    "MAX_FRAME_BYTES": (int,),
+    "RECEIVE_RATE": (int, float),
+    "RECEIVE_BURST": (int,),
+    "MAX_LIST_SIZE": (int,),
+    "MAX_BUFFERED_BYTES": (int,),
+    "RESUME_WINDOW": (int, float),
+    "VIEW_REUSE_SECONDS": (int, float),
+    "HISTORY_SIZE": (int,),
+    "HISTORY_BYTES": (int,),
+    "STATS_LOG_INTERVAL": (int, float),
+}
+
+
+class RealtimeSettings:
+    """Attribute access to ``settings.REALTIME`` merged over :data:`DEFAULTS`."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid REALTIME setting: {name!r}")
+        if name not in self._cache:
+            self._cache[name] = self._read(name)
+        return self._cache[name]
+
+    def _read(self, name: str) -> Any:
+        user = getattr(settings, "REALTIME", None) or {}
+        if not isinstance(user, dict):
+            raise ImproperlyConfigured(
+                f"settings.REALTIME must be a dict, not {type(user).__name__}."
+            )
+        unknown = sorted(set(user) - set(DEFAULTS))
+        if unknown:
+            raise ImproperlyConfigured(
+                f"Unknown key(s) in settings.REALTIME: {', '.join(unknown)}. "
+                f"Valid keys: {', '.join(sorted(DEFAULTS))}."
+            )
+        value: Any = user.get(name, DEFAULTS[name])
+        expected = _TYPES[name]
+        if not isinstance(value, expected) or isinstance(value, bool):
+            names = " or ".join(t.__name__ for t in expected)
+            raise ImproperlyConfigured(
+                f"settings.REALTIME[{name!r}] must be {names}, not {value!r}."
+            )
+        return _check_value(name, value)
+
+    def reload(self) -> None:
+        self._cache.clear()
+
+
+def _check_value(name: str, value: Any) -> Any:
+    """What a type cannot say about a setting's value."""
+    if name == "ENDPOINT" and not (value.startswith("/") and value.endswith("/")):
+        raise ImproperlyConfigured(
+            f"settings.REALTIME['ENDPOINT'] must start and end with '/', like '/ws/'; "
+            f"got {value!r}."
+        )
+    return value
+
+
+realtime_settings = RealtimeSettings()
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("REALTIME", "CHANNEL_LAYERS"):
+        realtime_settings.reload()
+
+
+setting_changed.connect(_reload)

@@ -1,0 +1,70 @@
+"""``RealtimeMixin``: a DRF viewset whose changes reach its subscribers.
+
+    class ArticleViewSet(RealtimeMixin, viewsets.ModelViewSet):
+        queryset = Article.objects.all()
+        serializer_class = ArticleSerializer
+
+Put the mixin *before* the viewset base class. Clients can then subscribe to every URL
+this viewset answers GETs on; what each subscriber receives is decided by the viewset
+itself, exactly as for that GET.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Hashable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
+
+from .capture import announce_changes, track
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class RealtimeMixin:
+    """Announce the writes of this view's requests after commit; accept subscriptions."""
+
+    request: Any
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        with contextlib.suppress(ImproperlyConfigured):  # a base class without a model;
+            track(cls.get_realtime_model())  # the system check names the real views
+
+    @classmethod
+    def get_realtime_model(cls) -> type[Model]:
+        """The model whose changes this view's subscribers hear about."""
+        queryset = getattr(cls, "queryset", None)
+        if queryset is not None:
+            return queryset.model  # type: ignore[no-any-return]
+        meta = getattr(getattr(cls, "serializer_class", None), "Meta", None)
+        model = getattr(meta, "model", None)
+        if isinstance(model, type) and issubclass(model, Model):
+            return model
+        raise ImproperlyConfigured(
+            f"{cls.__name__} uses RealtimeMixin but names no model. Set a `queryset` "
+            "attribute on it (get_queryset() may still refine it), or override the "
+            "`get_realtime_model()` classmethod."
+        )
+
+    def get_realtime_audience(self) -> Hashable:
+        """Subscribers with equal keys share one evaluation of every event.
+
+        Called after authentication and permissions, with ``self.request`` set. Two
+        subscriptions to the same URL whose keys are equal must be shown exactly the same
+        data: the default key is the user, which is always safe. Return a coarser key (for
+        example ``"public"``) only when get_queryset(), the permissions and the serializer
+        do not depend on who asks; see docs/audiences.md.
+        """
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ("anonymous",)
+        return ("user", user.pk)
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.method in SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        with announce_changes():
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

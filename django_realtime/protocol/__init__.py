@@ -1,0 +1,1 @@
+"""The wire protocol (PROTOCOL.md): frames from clients, and the websocket consumer."""

@@ -1,0 +1,237 @@
+"""The realtime endpoint: one websocket, many subscriptions (PROTOCOL.md).
+
+``RealtimeConsumer.as_asgi()`` is an ASGI application for the websocket scope; put it
+behind ``AuthMiddlewareStack`` so that the session user comes with the handshake (see
+:func:`django_realtime.asgi.get_asgi_application`, which does all of that).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .. import wire
+from ..conf import realtime_settings
+from ..stats import counters
+from ..subscriptions.engine import Engine, get_engine
+from ..subscriptions.errors import SubscriptionError
+from ..subscriptions.fanout import Subscription
+from ..subscriptions.requests import Credentials
+from ..subscriptions.target import resolve_target
+from ..transport.connection import Connection, frame_sender
+from .frames import Auth, Frame, Ping, ProtocolError, Subscribe, Unsubscribe, parse
+
+logger = logging.getLogger("django_realtime")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+CLOSE_POLICY_VIOLATION = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL_ERROR = 1011
+
+
+class RealtimeConsumer:
+    """One instance per connection. Override :meth:`connect` to refuse handshakes."""
+
+    scope: Scope
+    engine: Engine
+    conn: Connection
+
+    def __init__(self) -> None:
+        self.subscriptions: dict[str, Subscription] = {}
+        self.credentials: Credentials
+        self.closing = False
+        self._tokens = float(realtime_settings.RECEIVE_BURST)
+        self._refill_at = time.monotonic()
+        self._refused = 0
+
+    @classmethod
+    def as_asgi(cls, **initkwargs: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            await cls(**initkwargs)(scope, receive, send)
+
+        app.consumer_class = cls  # type: ignore[attr-defined]
+        functools.update_wrapper(app, cls, updated=())
+        return app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            raise ValueError(
+                f"RealtimeConsumer serves websockets; got an ASGI {scope['type']!r} scope."
+            )
+        self.scope = scope
+        self.credentials = Credentials(scope)
+        message = await receive()
+        if message["type"] != "websocket.connect":
+            return
+        if not await self._accept(send):
+            return
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.receive":
+                    await self._receive(message.get("text"), message.get("bytes"))
+                elif message["type"] == "websocket.disconnect":
+                    break
+        finally:
+            await self._disconnected()
+
+    async def connect(self) -> bool:
+        """Return False to refuse the handshake (after the Origin and session checks)."""
+        return True
+
+    async def disconnect(self) -> None:
+        """Called once the socket has gone; subscriptions are already released."""
+
+    # -- connection lifecycle ---------------------------------------------------------------
+
+    async def _accept(self, send: Send) -> bool:
+        try:
+            self.engine = get_engine()
+        except ImproperlyConfigured:
+            logger.exception("The realtime endpoint cannot start")
+            await send({"type": "websocket.close", "code": CLOSE_INTERNAL_ERROR})
+            return False
+        if not await self.connect():
+            await send({"type": "websocket.close"})
+            return False
+        await send({"type": "websocket.accept"})
+        self.conn = Connection(frame_sender(send), realtime_settings.MAX_BUFFERED_BYTES)
+        counters.connections += 1
+        counters.connections_total += 1
+        return True
+
+    async def _disconnected(self) -> None:
+        counters.connections -= 1
+        subscriptions = list(self.subscriptions.values())
+        self.subscriptions.clear()
+        for sub in subscriptions:
+            self.engine.unsubscribe(sub)
+        self.conn.abandon()
+        await self.disconnect()
+
+    # -- frames -----------------------------------------------------------------------------
+
+    async def _receive(self, text: str | None, data: bytes | None) -> None:
+        if self.closing:
+            return
+        if not self._allow():
+            return
+        if text is None:
+            size = len(data or b"")
+            if size > realtime_settings.MAX_FRAME_BYTES:
+                return self._too_big(size)
+            return self.error(None, "parse_error", "Binary frames are not supported; send text.")
+        size = len(text.encode())
+        if size > realtime_settings.MAX_FRAME_BYTES:
+            return self._too_big(size)
+        try:
+            frame = parse(text)
+        except ProtocolError as exc:
+            return self.error(exc.id, exc.code, exc.detail)
+        await self.handle(frame)
+
+    async def handle(self, frame: Frame) -> None:
+        if isinstance(frame, Subscribe):
+            await self.subscribe(frame)
+        elif isinstance(frame, Unsubscribe):
+            self.unsubscribe(frame)
+        elif isinstance(frame, Ping):
+            self.send_frame(
+                wire.frame("pong", data=frame.data) if frame.has_data else wire.frame("pong")
+            )
+        elif isinstance(frame, Auth):
+            await self.auth(frame)
+
+    async def subscribe(self, frame: Subscribe) -> None:
+        if frame.id in self.subscriptions:
+            return self.error(
+                frame.id, "duplicate_id", f"Subscription {frame.id!r} is already live."
+            )
+        limit = realtime_settings.MAX_SUBSCRIPTIONS
+        if len(self.subscriptions) >= limit:
+            return self.error(
+                frame.id,
+                "too_many_subscriptions",
+                f"This connection already has {limit} subscriptions; unsubscribe first.",
+            )
+        try:
+            target = resolve_target(frame.path)
+        except SubscriptionError as exc:
+            return self.error(frame.id, exc.code, exc.detail, exc.status)
+        sub = Subscription(frame.id, frame.path, self.conn, self.subscriptions)
+        self.subscriptions[frame.id] = sub
+        try:
+            await self.engine.subscribe(sub, target, self.credentials, frame.since, frame.snapshot)
+        except Exception:
+            logger.exception("Subscribing to %s failed", frame.path)
+            if self.subscriptions.get(frame.id) is sub:
+                del self.subscriptions[frame.id]
+                self.engine.unsubscribe(sub)
+            self.error(frame.id, "server_error", "The server could not start this subscription.")
+
+    def unsubscribe(self, frame: Unsubscribe) -> None:
+        sub = self.subscriptions.pop(frame.id, None)
+        if sub is None:
+            return self.error(
+                frame.id, "unknown_subscription", f"No live subscription {frame.id!r}."
+            )
+        self.engine.unsubscribe(sub)
+        self.send_frame(wire.frame("unsubscribed", id=frame.id, reason="client"))
+
+    async def auth(self, frame: Auth) -> None:
+        credentials = Credentials(self.scope, frame.authorization)
+        try:
+            username = await self.engine.authenticate(credentials)
+        except SubscriptionError as exc:
+            return self.error(None, exc.code, exc.detail, exc.status)
+        self.credentials = credentials
+        if username is None:
+            self.send_frame(wire.frame("auth", ok=True))
+        else:
+            self.send_frame(wire.frame("auth", ok=True, user=username))
+
+    # -- output -----------------------------------------------------------------------------
+
+    def send_frame(self, text: str) -> None:
+        self.conn.push(text)
+
+    def error(self, id: str | None, code: str, detail: str, status: int | None = None) -> None:
+        self.send_frame(wire.error(id, code, detail, status))
+
+    # -- abuse ------------------------------------------------------------------------------
+
+    def _allow(self) -> bool:
+        """Token bucket over incoming frames; a client that keeps flooding is closed."""
+        now = time.monotonic()
+        rate, burst = realtime_settings.RECEIVE_RATE, realtime_settings.RECEIVE_BURST
+        self._tokens = min(float(burst), self._tokens + (now - self._refill_at) * rate)
+        self._refill_at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            self._refused = 0
+            return True
+        self._refused += 1
+        if self._refused > burst:
+            self._close(CLOSE_POLICY_VIOLATION, "throttled", "Too many frames; closing.")
+        else:
+            self.error(None, "throttled", f"Too many frames: at most {rate:g} a second.")
+        return False
+
+    def _too_big(self, size: int) -> None:
+        limit = realtime_settings.MAX_FRAME_BYTES
+        self._close(
+            CLOSE_TOO_BIG, "frame_too_large", f"Frame of {size} bytes; the limit is {limit}."
+        )
+
+    def _close(self, code: int, error: str, detail: str) -> None:
+        self.closing = True
+        self.error(None, error, detail)
+        self.conn.close(code)

@@ -1,0 +1,1 @@
+"""The read side: a subscription is a GET request that stays open."""

@@ -1,0 +1,355 @@
+"""Audiences: subscribers whose answer is provably the same, and the work they share.
+
+Subscriptions to the same view, with the same arguments and query string, the same host
+and the same audience key (by default: the same user) form one audience. For each change,
+an audience runs one visibility query, one serialization and one JSON encoding, and hands
+one encoded frame tail to all of its subscribers.
+
+An audience's state belongs to the engine's worker thread, except ``subscribers``, which
+belongs to the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Hashable, Iterable
+from typing import Any, NamedTuple
+
+from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.db.models import Model
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from rest_framework.exceptions import APIException
+
+from .. import wire
+from ..conf import realtime_settings
+from .errors import SubscriptionError
+from .prepared import PreparedFetch
+from .requests import Credentials
+from .target import Target
+from .views import Admitted, build_view, forced_request, render
+
+logger = logging.getLogger("django_realtime")
+
+# What is refused per object: the GET of that object would fail.
+NOT_VISIBLE = (Http404, PermissionDenied, APIException)
+
+# Objects whose last read an audience remembers (see Audience.unread); beyond this, the
+# oldest are forgotten, which only costs a query that was not strictly needed.
+READ_MEMORY = 1024
+
+
+class Change(NamedTuple):
+    seq: int
+    pk: Any
+    kind: str
+    received: float  # time.monotonic() when the hub received it, after its commit
+
+
+class Event(NamedTuple):
+    """One event for every subscriber of an audience; ``end`` ends their subscriptions."""
+
+    seq: int
+    tail: str
+    end: str | None = None
+
+
+class Audience:
+    detail = False
+
+    def __init__(
+        self,
+        key: Hashable,
+        target: Target,
+        credentials: Credentials,
+        admitted: Admitted,
+        seq: int,
+        read_at: float,
+    ) -> None:
+        self.key = key
+        self.target = target
+        self.label = target.label
+        self.credentials = credentials
+        self.user = admitted.user
+        self.auth = admitted.auth
+        self.renderer = admitted.renderer
+        self.subscribers: set[Any] = set()  # event loop only
+        self.refs = 0
+        self.idle_since: float | None = None
+        self.dead = False
+        self.history: deque[Event] = deque()
+        self.history_bytes = 0
+        self.floor = seq  # events after this seq are all in history
+        self.serialize_seconds = 0.0
+        self.serializations = 0
+        # When the subscriber's GET started: every object was read then.
+        self.loaded_at = read_at
+        self._read_at: dict[Any, float] = {}
+
+    def load(self, admitted: Admitted) -> None:
+        """Take the state the subscriber's GET saw (worker thread)."""
+        raise NotImplementedError
+
+    def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
+        """Events for these changes of this audience's model, oldest first (worker thread)."""
+        raise NotImplementedError
+
+    def unread(self, changes: list[Change]) -> dict[Any, int]:
+        """The last seq of every object changed since this audience last read it.
+
+        A change is received after it commits; a query that started after that already
+        saw it, so under a burst an object is not read again for changes it has seen, and
+        a new audience gets no event for a change that its own GET saw.
+        """
+        last: dict[Any, int] = {}
+        loaded_at = self.loaded_at
+        for change in changes:
+            if change.received < self._read_at.get(change.pk, loaded_at):
+                continue
+            last.pop(change.pk, None)  # keep the order of the last changes
+            last[change.pk] = change.seq
+        return last
+
+    def mark_read(self, pks: Iterable[Any], started: float) -> None:
+        read_at = self._read_at
+        for pk in pks:
+            read_at.pop(pk, None)
+            read_at[pk] = started
+        while len(read_at) > READ_MEMORY:
+            del read_at[next(iter(read_at))]
+
+    def remember(self, events: Iterable[Event]) -> None:
+        history = self.history
+        for event in events:
+            history.append(event)
+            self.history_bytes += len(event.tail)
+        max_events, max_bytes = realtime_settings.HISTORY_SIZE, realtime_settings.HISTORY_BYTES
+        while history and (len(history) > max_events or self.history_bytes > max_bytes):
+            dropped = history.popleft()
+            self.history_bytes -= len(dropped.tail)
+            self.floor = dropped.seq
+
+    def replay(self, since: int) -> list[Event] | None:
+        """The events after ``since``, or None if some of them are no longer known."""
+        if since < self.floor:
+            return None
+        return [event for event in self.history if event.seq > since]
+
+    def release(self) -> None:
+        self.refs -= 1
+        if self.refs == 0:
+            self.idle_since = time.monotonic()
+
+    def view(self, action: str, kwargs: dict[str, Any], path: str, query: str = "") -> Any:
+        request = forced_request(self.credentials, path, query, self.user, self.auth)
+        return build_view(self.target, request, action, kwargs)
+
+    def render(self, view: Any, data: Any) -> str:
+        started = time.perf_counter()
+        text = render(self.renderer, view, data)
+        self.serialize_seconds += time.perf_counter() - started
+        self.serializations += 1
+        return text
+
+
+class DetailAudience(Audience):
+    """Subscribers of one object's detail URL."""
+
+    detail = True
+    pk: Any = None
+
+    def load(self, admitted: Admitted) -> None:
+        self.pk = admitted.instance.pk
+
+    def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
+        unread = self.unread(changes)
+        if not unread:
+            return []
+        seq = unread[self.pk]
+        cursor = f"{epoch}-{seq}"
+        target = self.target
+        started = time.monotonic()
+        # A detail GET, in full, for every change: get_object() is the view's to override.
+        view = self.view("retrieve", dict(target.kwargs), target.path, target.query)
+        try:
+            instance = view.get_object()
+        except NOT_VISIBLE:
+            instance = None
+        self.mark_read(unread, started)
+        pk = wire.json_pk(self.pk)
+        if instance is not None:
+            started_at = time.perf_counter()
+            data = view.get_serializer(instance).data
+            self.serialize_seconds += time.perf_counter() - started_at
+            text = self.render(view, data)
+            return [Event(seq, wire.event_tail("updated", target.path, pk, text, cursor))]
+        exists = self.target.model._base_manager.filter(pk=self.pk).exists()
+        end = "forbidden" if exists else "deleted"
+        self.dead = True
+        return [Event(seq, wire.event_tail("deleted", target.path, pk, None, cursor), end)]
+
+
+class ListAudience(Audience):
+    """Subscribers of a list URL with one query string.
+
+    ``members`` maps the pk of every object that the subscribers' GET shows to its lookup
+    value; a change is "created" when an object enters it, "deleted" when one leaves it,
+    and nothing at all for an object that is in it neither before nor after.
+
+    The views it evaluates with (and their querysets, and the detail serializer) are built
+    by the view classes themselves, and reused for ``VIEW_REUSE_SECONDS``: get_queryset(),
+    the filter backends and the serializer's get_fields() run once per interval for the
+    whole audience. The queries always run against the current data.
+    """
+
+    def load(self, admitted: Admitted) -> None:
+        self._built_at = -1e9
+        self._detail_view: Any = None
+        self._fetch: Any = None
+        self._serializer: Any = None
+        # Whether the list's and the detail's querysets are the same query (an unfiltered
+        # list, typically); then the detail's answers for both, and the list view is not
+        # built again. Decided on the first build: it is a property of the view's code.
+        self._same_questions: bool | None = None
+        self._detail_name = _detail_url_name(self.target)
+        self._warned_no_detail = False
+        view = admitted.view
+        self.lookup_field: str = view.lookup_field
+        self.lookup_kwarg: str = view.lookup_url_kwarg or view.lookup_field
+        queryset = view.filter_queryset(view.get_queryset())
+        limit = realtime_settings.MAX_LIST_SIZE
+        rows = list(queryset.values_list("pk", self.lookup_field)[: limit + 1])
+        if len(rows) > limit:
+            raise SubscriptionError(
+                "list_too_large",
+                f"{self.target.path}?{self.target.query} covers more than {limit} objects, "
+                "REALTIME['MAX_LIST_SIZE']; subscribe to a narrower filter.",
+            )
+        self.members: dict[Any, Any] = dict(rows)
+        self._build()  # now, at subscribe time: the first change finds the views ready
+
+    def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
+        unread = self.unread(changes)
+        if not unread:
+            return []
+        started = time.monotonic()
+        visible = self._visible(list(unread))
+        self.mark_read(unread, started)
+        events = []
+        for pk, seq in unread.items():
+            instance = visible.get(pk)
+            if instance is not None:
+                kind = "updated" if pk in self.members else "created"
+                lookup = getattr(instance, self.lookup_field)
+                self.members[pk] = lookup
+                path = self._detail_path(lookup)
+                data = self._serialize(instance, lookup, path)
+            elif pk in self.members:
+                kind, data = "deleted", None
+                path = self._detail_path(self.members.pop(pk))
+            else:
+                continue
+            tail = wire.event_tail(kind, path, wire.json_pk(pk), data, f"{epoch}-{seq}")
+            events.append(Event(seq, tail))
+        return events
+
+    def _visible(self, pks: list[Any]) -> dict[Any, Model]:
+        """Objects among ``pks`` that the list GET shows *and* the detail GET would return."""
+        self._build()
+        view = self._detail_view
+        visible = {}
+        for instance in self._fetch(pks):
+            try:
+                view.check_object_permissions(view.request, instance)
+            except NOT_VISIBLE:
+                continue
+            visible[instance.pk] = instance
+        return visible
+
+    def _build(self) -> None:
+        now = time.monotonic()
+        if now - self._built_at < realtime_settings.VIEW_REUSE_SECONDS:
+            return
+        target = self.target
+        detail_view = self.view("retrieve", dict(target.kwargs), target.path)
+        matching = detail_view.filter_queryset(detail_view.get_queryset())
+        if not self._same_questions:
+            list_view = self.view("list", dict(target.kwargs), target.path, target.query)
+            in_list = list_view.filter_queryset(list_view.get_queryset())
+            if self._same_questions is None:  # decided once, on the first build
+                self._same_questions = _sql(matching) == _sql(in_list)
+            if not self._same_questions:  # e.g. a filtered list: ask both questions
+                matching = matching.filter(pk__in=in_list.values("pk"))
+        # The first build is the subscription's own (off the path of events): it prepares the
+        # fetch at once, so that the first changes need not compile it.
+        fetch = PreparedFetch(matching, now=self._fetch is None)
+        self._built_at, self._detail_view, self._fetch = now, detail_view, fetch
+        self._serializer = None
+        self._paths: dict[Any, str | None] = {}
+
+    def _serialize(self, instance: Model, lookup: Any, path: str | None) -> str:
+        """The detail GET's body for ``instance``, with one serializer for the audience
+        (as a ListSerializer has one child for all its items)."""
+        view = self._detail_view
+        view.kwargs[self.lookup_kwarg] = str(lookup)
+        http_request = view.request._request
+        http_request.path = http_request.path_info = path or self.target.path
+        started = time.perf_counter()
+        serializer = self._serializer
+        if serializer is None:
+            serializer = self._serializer = view.get_serializer(instance)
+        else:
+            serializer.instance = instance
+        data = serializer.to_representation(instance)
+        self.serialize_seconds += time.perf_counter() - started
+        return self.render(view, data)
+
+    def _detail_path(self, lookup: Any) -> str | None:
+        # Remembered until the next build (VIEW_REUSE_SECONDS): a lookup keeps its URL.
+        try:
+            return self._paths[lookup]
+        except KeyError:
+            path = self._paths[lookup] = self._reverse_detail(lookup)
+            return path
+
+    def _reverse_detail(self, lookup: Any) -> str | None:
+        if self._detail_name is None:
+            return None
+        kwargs = {**self.target.kwargs, self.lookup_kwarg: lookup}
+        try:
+            return reverse(self._detail_name, kwargs=kwargs)
+        except NoReverseMatch:
+            if not self._warned_no_detail:
+                self._warned_no_detail = True
+                logger.warning(
+                    "Events of %s carry no path: %r does not reverse with %s.",
+                    self.target.path,
+                    self._detail_name,
+                    kwargs,
+                )
+            return None
+
+
+def _sql(queryset: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL of ``queryset``, or None if it has none (an empty result)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
+
+
+def _detail_url_name(target: Target) -> str | None:
+    """The URL name of the detail route next to a list route (DRF router naming)."""
+    basename = target.initkwargs.get("basename")
+    url_name = target.match.url_name
+    if basename:
+        name = f"{basename}-detail"
+    elif url_name and url_name.endswith("-list"):
+        name = url_name[: -len("list")] + "detail"
+    else:
+        return None
+    namespace = target.match.namespace
+    return f"{namespace}:{name}" if namespace else name

@@ -1,0 +1,386 @@
+"""The engine: one per event loop (so one per server process), behind every connection.
+
+It watches the channel layer through the hub, keeps the audiences, runs all database work
+on its worker thread, and fans events out to connections. The protocol layer talks to it
+through :meth:`Engine.subscribe`, :meth:`Engine.unsubscribe` and
+:meth:`Engine.authenticate`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+import weakref
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, cast
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+
+from .. import wire
+from ..conf import realtime_settings
+from ..stats import counters
+from ..transport.hub import Hub, SeqChange
+from ..transport.layer import get_layer
+from ..transport.publisher import flush
+from .audience import Audience, Change, DetailAudience, Event, ListAudience
+from .errors import SubscriptionError
+from .fanout import Outbox, Subscription
+from .requests import Credentials, SubscriptionRequest
+from .target import Target
+from .views import admit, error_from_exception
+from .worker import Worker
+
+logger = logging.getLogger("django_realtime")
+
+# Seconds of evaluation after which what is ready is delivered, the rest following.
+DELIVER_EVERY = 0.005
+
+
+@dataclass
+class _Admission:
+    audience: Audience
+    created: bool
+    cursor: int
+    replay: list[Event] | None
+    reset: str | None
+    snapshot: str | None
+
+
+@dataclass
+class _Delivery:
+    events: list[tuple[Audience, list[Event]]]
+    removed: list[Audience]
+    serialize_seconds: float
+    serializations: int
+
+
+class Engine:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.hub = Hub(get_layer(), self._on_changes)
+        self.worker = Worker(loop)
+        # Worker-thread state.
+        self._audiences: dict[Hashable, Audience] = {}
+        self._lists: dict[str, set[ListAudience]] = defaultdict(set)
+        self._details: dict[str, dict[Any, set[DetailAudience]]] = defaultdict(dict)
+        self._applied = 0  # seq of the last change evaluated
+        # Handed from the loop to the worker.
+        self._lock = threading.Lock()
+        self._pending: list[SeqChange] = []
+        self._queued = False
+        self.outbox = Outbox(loop)  # event loop side: events being written
+        self._tasks = [loop.create_task(self._sweep_forever())]
+        if realtime_settings.STATS_LOG_INTERVAL > 0:
+            self._tasks.append(loop.create_task(self._log_forever()))
+
+    # -- the protocol's side (event loop) ---------------------------------------------------
+
+    async def subscribe(
+        self,
+        sub: Subscription,
+        target: Target,
+        credentials: Credentials,
+        since: str | None = None,
+        snapshot: bool = False,
+    ) -> None:
+        """Start admitting ``sub``; its answer (subscribed, reset or error) follows on its
+        connection. ``sub`` must already be in its registry."""
+        sub.label = target.label
+        counters.subscriptions += 1
+        # This process's own writes committed so far reach the layer before the hub joins
+        # the model's group: they are not received as changes after the GET that saw them.
+        await flush()
+        await self.hub.watch(target.label)
+        job = partial(self._admit, target, credentials, since, snapshot)
+        self.worker.submit(job, partial(self._admitted, sub))
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        """Forget ``sub`` (already out of its registry), whether admitted or not yet."""
+        counters.subscriptions -= 1
+        audience = sub.audience
+        if audience is not None:
+            sub.audience = None
+            audience.subscribers.discard(sub)
+            self.worker.submit(partial(self._release, audience), self._removed)
+
+    async def authenticate(self, credentials: Credentials) -> str | None:
+        """Check an ``auth`` frame's header with the default authentication classes."""
+        return await self.worker.call(partial(_authenticate, credentials))  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.hub.close()
+        await self.worker.close()
+        counters.audiences -= len(self._audiences)
+        self._audiences.clear()
+
+    # -- admission --------------------------------------------------------------------------
+
+    def _admit(
+        self, target: Target, credentials: Credentials, since: str | None, snapshot: bool
+    ) -> _Admission:
+        started = time.monotonic()
+        admitted = admit(target, credentials)
+        request = admitted.view.request
+        key = (target.key, admitted.audience_key, request.get_host(), request.scheme)
+        audience = self._audiences.get(key)
+        created = audience is None
+        if audience is None:
+            kind = DetailAudience if target.detail else ListAudience
+            audience = kind(key, target, credentials, admitted, self._applied, started)
+            audience.load(admitted)
+        try:
+            data = admitted.snapshot() if snapshot else None
+        except Exception as exc:
+            raise error_from_exception(admitted.view, exc) from None
+        if created:
+            self._add(audience)
+        audience.refs += 1
+        audience.idle_since = None
+        cursor, replay, reset = self._applied, None, None
+        if since is not None:
+            seq = self._parse_cursor(since)
+            if seq is None:
+                reset = "unknown_cursor"
+            else:
+                # Only an audience that has followed every change since `since` can replay:
+                # a new one has just read the database, so changes that are committed but
+                # not yet evaluated are already in its state and could not be told apart.
+                replay = None if created else audience.replay(seq)
+                if replay is None:
+                    reset = "history_expired"
+                else:
+                    cursor = seq
+        return _Admission(audience, created, cursor, replay, reset, data)
+
+    def _admitted(self, sub: Subscription, result: _Admission | Exception) -> None:
+        if isinstance(result, Exception):
+            self.loop.create_task(self.hub.unwatch(sub.label))
+            error = result if isinstance(result, SubscriptionError) else _internal(result)
+            if sub.live:
+                del sub.registry[sub.id]
+                counters.subscriptions -= 1
+                sub.conn.push(wire.error(sub.id, error.code, error.detail, error.status))
+            return
+        audience = result.audience
+        if not result.created:  # the audience already holds a watch of its own
+            self.loop.create_task(self.hub.unwatch(sub.label))
+        if not sub.live:  # unsubscribed, or disconnected, while being admitted
+            self.worker.submit(partial(self._release, audience), self._removed)
+            return
+        sub.audience = audience
+        audience.subscribers.add(sub)
+        cursor = f"{self.hub.epoch}-{result.cursor}"
+        if result.reset is not None:
+            sub.conn.push(wire.frame("reset", id=sub.id, reason=result.reset, cursor=cursor))
+        elif result.snapshot is not None:
+            head = wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor)
+            sub.conn.push(f'{head[:-1]},"data":{result.snapshot}}}')
+        else:
+            sub.conn.push(wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor))
+        for event in result.replay or ():
+            sub.conn.push(sub.prefix + event.tail)
+
+    def _parse_cursor(self, cursor: str) -> int | None:
+        epoch, _, seq = cursor.rpartition("-")
+        if epoch != self.hub.epoch or not seq.isdigit() or int(seq) > self._applied:
+            return None
+        return int(seq)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def _on_changes(self, batch: list[SeqChange]) -> None:
+        with self._lock:
+            self._pending.extend(batch)
+            if self._queued:
+                return  # the queued evaluation will take these too
+            self._queued = True
+        self.worker.submit(self._evaluate, None)
+
+    def _evaluate(self) -> None:
+        with self._lock:
+            batch, self._pending = self._pending, []
+            self._queued = False
+        by_label: dict[str, list[Change]] = defaultdict(list)
+        for seq, label, pk, kind, received in batch:
+            model = _model(label)
+            if model is None:
+                continue
+            try:
+                by_label[label].append(Change(seq, model._meta.pk.to_python(pk), kind, received))
+            except ValidationError:
+                logger.warning("Ignoring a change of %s with a malformed pk %r", label, pk)
+        delivery = _Delivery([], [], 0.0, 0)
+        epoch = self.hub.epoch
+        posted = time.monotonic()
+        for label, changes in by_label.items():
+            details = self._details.get(label, {})
+            relevant: dict[Audience, list[Change]] = {}
+            for change in changes:
+                for detail in details.get(change.pk, ()):
+                    relevant.setdefault(detail, []).append(change)
+            for listing in self._lists.get(label, ()):
+                relevant[listing] = changes
+            for audience, its_changes in relevant.items():
+                before = audience.serialize_seconds, audience.serializations
+                try:
+                    events = audience.evaluate(its_changes, epoch)
+                except Exception:
+                    logger.exception(
+                        "Evaluating changes of %s for %s failed", label, audience.target.path
+                    )
+                    continue
+                delivery.serialize_seconds += audience.serialize_seconds - before[0]
+                delivery.serializations += audience.serializations - before[1]
+                if events:
+                    audience.remember(events)
+                    delivery.events.append((audience, events))
+                if audience.dead:
+                    self._remove(audience)
+                    delivery.removed.append(audience)
+                if time.monotonic() - posted > DELIVER_EVERY:
+                    # Many audiences: the first ones' subscribers need not wait for the last,
+                    # and requests waiting for the GIL get it now rather than in 5 ms.
+                    delivery = self._post(delivery)
+                    time.sleep(0)
+                    posted = time.monotonic()
+        if batch:
+            self._applied = batch[-1][0]
+        self._post(delivery)
+
+    def _post(self, delivery: _Delivery) -> _Delivery:
+        """Hand what is ready to the loop (worker thread); a change that concerned nobody
+        costs the loop nothing. The next delivery to fill."""
+        if not (delivery.events or delivery.removed):  # serializations come with events
+            return delivery
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            self.loop.call_soon_threadsafe(self._deliver, delivery)
+        return _Delivery([], [], 0.0, 0)
+
+    def _deliver(self, delivery: _Delivery) -> None:
+        counters.serialization_seconds += delivery.serialize_seconds
+        counters.serializations += delivery.serializations
+        for audience, events in delivery.events:
+            self.outbox.add(audience, events)
+        self._removed(delivery.removed)
+
+    # -- audience bookkeeping (worker thread, except _removed) -------------------------------
+
+    def _add(self, audience: Audience) -> None:
+        self._audiences[audience.key] = audience
+        if isinstance(audience, DetailAudience):
+            self._details[audience.label].setdefault(audience.pk, set()).add(audience)
+        elif isinstance(audience, ListAudience):
+            self._lists[audience.label].add(audience)
+        counters.audiences += 1
+
+    def _remove(self, audience: Audience) -> None:
+        audience.dead = True
+        if self._audiences.get(audience.key) is audience:
+            del self._audiences[audience.key]
+            counters.audiences -= 1
+        if isinstance(audience, DetailAudience):
+            same_pk = self._details[audience.label].get(audience.pk, set())
+            same_pk.discard(audience)
+            if not same_pk:
+                self._details[audience.label].pop(audience.pk, None)
+        elif isinstance(audience, ListAudience):
+            self._lists[audience.label].discard(audience)
+
+    def _release(self, audience: Audience) -> list[Audience]:
+        if audience.dead:
+            return []
+        audience.release()
+        if audience.refs == 0 and realtime_settings.RESUME_WINDOW <= 0:
+            self._remove(audience)
+            return [audience]
+        return []
+
+    def _sweep(self) -> list[Audience]:
+        deadline = time.monotonic() - realtime_settings.RESUME_WINDOW
+        idle = [
+            audience
+            for audience in self._audiences.values()
+            if audience.refs == 0 and (audience.idle_since or 0) <= deadline
+        ]
+        for audience in idle:
+            self._remove(audience)
+        return idle
+
+    def _removed(self, removed: list[Audience] | Exception) -> None:
+        """Audiences are gone: stop watching what only they were watching (event loop)."""
+        if isinstance(removed, Exception):
+            logger.error("Releasing an audience failed", exc_info=removed)
+            return
+        for audience in removed:
+            self.loop.create_task(self.hub.unwatch(audience.label))
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(max(1.0, min(realtime_settings.RESUME_WINDOW / 4, 15.0)))
+            self.worker.submit(self._sweep, self._removed)
+
+    async def _log_forever(self) -> None:
+        while True:
+            await asyncio.sleep(realtime_settings.STATS_LOG_INTERVAL)
+            logger.info("realtime stats: %s", counters.snapshot())
+
+
+def _model(label: str) -> type[Model] | None:
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        logger.warning("Ignoring changes of %r: no such model in this project.", label)
+        return None
+
+
+def _authenticate(credentials: Credentials) -> str | None:
+    classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    request = Request(
+        SubscriptionRequest(credentials, "/", ""), authenticators=[cls() for cls in classes]
+    )
+    try:
+        user = request.user
+    except APIException as exc:
+        raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
+    return user.get_username() if user is not None and user.is_authenticated else None
+
+
+def _internal(exc: Exception) -> SubscriptionError:
+    logger.error("Admitting a subscription failed", exc_info=exc)
+    return SubscriptionError("server_error", "The server failed to answer this GET.", 500)
+
+
+_engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Engine] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def get_engine() -> Engine:
+    """The engine of the running event loop, started on first use."""
+    loop = asyncio.get_running_loop()
+    engine = _engines.get(loop)
+    if engine is None:
+        engine = _engines[loop] = Engine(loop)
+    return engine
+
+
+async def close_engine() -> None:
+    """Stop the running loop's engine, if it has one (tests, and server shutdown)."""
+    engine = _engines.pop(asyncio.get_running_loop(), None)
+    if engine is not None:
+        await engine.close()

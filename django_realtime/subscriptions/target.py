@@ -1,0 +1,128 @@
+"""What a subscription path points at: a realtime DRF view, its action and its arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
+from django.urls import Resolver404, ResolverMatch, resolve
+
+from .errors import SubscriptionError
+
+MAX_PATH_LENGTH = 2048
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str
+    query: str
+    view: Callable[..., Any]
+    view_class: type[Any]
+    initkwargs: dict[str, Any]
+    actions: dict[str, str] | None
+    action: str  # "list" or "retrieve"
+    kwargs: dict[str, Any]
+    match: ResolverMatch = field(compare=False)
+    model: type[Model]
+
+    @property
+    def detail(self) -> bool:
+        return self.action == "retrieve"
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def key(self) -> Hashable:
+        """Equal for subscriptions that ask the same view the same question."""
+        return (self.view, tuple(sorted((k, str(v)) for k, v in self.kwargs.items())), self.query)
+
+
+def resolve_target(raw: str) -> Target:
+    """Resolve ``raw`` ("/api/articles/?status=published") with the project's URLconf."""
+    if len(raw) > MAX_PATH_LENGTH:
+        raise SubscriptionError(
+            "invalid_message", f"path is longer than {MAX_PATH_LENGTH} characters."
+        )
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or parts.fragment or not parts.path.startswith("/"):
+        raise SubscriptionError(
+            "invalid_message",
+            f"path must be an absolute path with an optional query string, like "
+            f"'/api/articles/?status=published'; got {raw!r}.",
+        )
+    path = unquote(parts.path, errors="replace")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        raise SubscriptionError("not_found", f"No URL matches {path!r}.", 404) from None
+
+    from ..mixins import RealtimeMixin
+
+    view_class = getattr(match.func, "cls", None)
+    if not (isinstance(view_class, type) and issubclass(view_class, RealtimeMixin)):
+        name = getattr(view_class or match.func, "__qualname__", repr(match.func))
+        raise SubscriptionError(
+            "not_realtime",
+            f"{path} is served by {name}, which does not offer realtime updates. "
+            "Add django_realtime.RealtimeMixin to its bases.",
+            405,
+        )
+    initkwargs: dict[str, Any] = getattr(match.func, "initkwargs", {})
+    actions: dict[str, str] | None = getattr(match.func, "actions", None)
+    action = _get_action(view_class, initkwargs, actions, match.kwargs, path)
+    try:
+        model = view_class.get_realtime_model()
+    except ImproperlyConfigured as exc:
+        raise SubscriptionError("not_realtime", str(exc), 405) from None
+    return Target(
+        path=path,
+        query=parts.query,
+        view=match.func,
+        view_class=view_class,
+        initkwargs=initkwargs,
+        actions=actions,
+        action=action,
+        kwargs=dict(match.kwargs),
+        match=match,
+        model=model,
+    )
+
+
+def _get_action(
+    view_class: type[Any],
+    initkwargs: dict[str, Any],
+    actions: dict[str, str] | None,
+    kwargs: dict[str, Any],
+    path: str,
+) -> str:
+    if actions is not None:  # a viewset: the router says what GET does
+        action = actions.get("get")
+        if action is None:
+            raise SubscriptionError(
+                "not_realtime",
+                f"GET is not allowed on {path}, so it cannot be subscribed to.",
+                405,
+            )
+    else:  # a generic view: retrieve when the URL carries the lookup
+        lookup = (
+            initkwargs.get("lookup_url_kwarg")
+            or getattr(view_class, "lookup_url_kwarg", None)
+            or getattr(view_class, "lookup_field", "pk")
+        )
+        action = "retrieve" if lookup in kwargs and hasattr(view_class, "retrieve") else "list"
+        if not hasattr(view_class, action):
+            action = ""
+    if action not in ("list", "retrieve"):
+        raise SubscriptionError(
+            "not_realtime",
+            f"GET {path} runs {action or 'a handler'!r}; only list and retrieve views can be "
+            "subscribed to.",
+            405,
+        )
+    return action

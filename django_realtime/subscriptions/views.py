@@ -1,0 +1,132 @@
+"""Drive a DRF view the way a GET would, one step at a time.
+
+Admission runs ``initial()`` (authentication, permissions, throttles), then ``get_object()``
+for a detail path or ``filter_queryset(get_queryset())`` for a list path. Any exception is
+turned into the response the GET would have had by the view's own ``handle_exception()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
+from rest_framework.renderers import BaseRenderer
+
+from .errors import SubscriptionError
+from .requests import Credentials, SubscriptionRequest
+from .target import Target
+
+logger = logging.getLogger("django_realtime")
+
+
+def build_view(target: Target, request: HttpRequest, action: str, kwargs: dict[str, Any]) -> Any:
+    """An instance of the target's view class, set up as ``as_view()`` would for a GET."""
+    view = target.view_class(**target.initkwargs)
+    if target.actions is not None:
+        view.action_map = {"get": action}
+        if "detail" in target.initkwargs:
+            view.detail = action == "retrieve"
+    view.args = ()
+    view.kwargs = kwargs
+    view.request = request
+    view.request = view.initialize_request(request, **kwargs)
+    view.format_kwarg = view.get_format_suffix(**kwargs)
+    view.headers = view.default_response_headers
+    return view
+
+
+def forced_request(
+    credentials: Credentials, path: str, query: str, user: Any, auth: Any
+) -> SubscriptionRequest:
+    """A request already authenticated as ``user``/``auth``: events do not re-authenticate."""
+    request = SubscriptionRequest(credentials, path, query)
+    # DRF's own hook for pre-authenticated requests (what force_authenticate() uses).
+    request._force_auth_user = user  # type: ignore[attr-defined]
+    request._force_auth_token = auth  # type: ignore[attr-defined]
+    return request
+
+
+def json_renderer(view: Any) -> BaseRenderer:
+    """The renderer a GET asking for JSON would get from this view."""
+    for renderer in view.get_renderers():
+        media_type = renderer.media_type.split(";")[0].strip()
+        if media_type == "application/json" or media_type.endswith("+json"):
+            return renderer  # type: ignore[no-any-return]
+    raise SubscriptionError(
+        "not_realtime",
+        f"{type(view).__name__} has no JSON renderer, so its GET cannot be sent over "
+        "the websocket. Add rest_framework.renderers.JSONRenderer to its renderer_classes.",
+        405,
+    )
+
+
+def render(renderer: BaseRenderer, view: Any, data: Any) -> str:
+    context = {"view": view, "request": view.request, "response": None}
+    body = renderer.render(data, "application/json", context)
+    return body.decode() if isinstance(body, bytes) else str(body)
+
+
+@dataclass
+class Admitted:
+    """A GET that succeeded: its view, its answer's owner, and what it saw."""
+
+    view: Any
+    user: Any
+    auth: Any
+    audience_key: Hashable
+    renderer: BaseRenderer
+    instance: Any = None  # the object, for a detail path
+
+    def snapshot(self) -> str:
+        """The body of the GET, rendered as the GET renders it."""
+        view = self.view
+        if self.instance is not None:
+            response = view.retrieve(view.request, **view.kwargs)
+        else:
+            response = view.list(view.request, **view.kwargs)
+        return render(self.renderer, view, response.data)
+
+
+def admit(target: Target, credentials: Credentials) -> Admitted:
+    """Run the GET's policies; raise SubscriptionError with the GET's status if it fails."""
+    request = SubscriptionRequest(credentials, target.path, target.query)
+    view = build_view(target, request, target.action, target.kwargs)
+    try:
+        request.get_host()
+        view.initial(view.request, **target.kwargs)
+        renderer = json_renderer(view)
+        instance = None
+        if target.detail:
+            instance = view.get_object()
+        else:
+            view.filter_queryset(view.get_queryset())
+        audience_key = view.get_realtime_audience()
+    except SubscriptionError:
+        raise
+    except DisallowedHost as exc:
+        raise SubscriptionError("bad_request", str(exc), 400) from None
+    except Exception as exc:
+        raise error_from_exception(view, exc) from None
+    drf_request = view.request
+    return Admitted(
+        view=view,
+        user=drf_request.user,
+        auth=drf_request.auth,
+        audience_key=audience_key,
+        renderer=renderer,
+        instance=instance,
+    )
+
+
+def error_from_exception(view: Any, exc: Exception) -> SubscriptionError:
+    """The error a GET would have answered with, by the view's own ``handle_exception()``."""
+    try:
+        response = view.handle_exception(exc)
+    except Exception:
+        logger.exception("Subscribing to %s failed", getattr(view.request, "path", "?"))
+        return SubscriptionError("server_error", "The server failed to answer this GET.", 500)
+    return SubscriptionError.from_status(response.status_code, response.data)

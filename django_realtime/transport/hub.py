@@ -1,0 +1,135 @@
+"""The per-process hub: one channel-layer listener for every connection of this process.
+
+The hub owns one layer channel and joins the group of a model while anything in this
+process watches that model. Everything it receives is numbered (``seq``, increasing) and
+handed, in arrival order, to one ``on_changes`` callback; per-connection work happens there
+and beyond, never on the channel layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..stats import counters
+from .layer import group_name, read_message
+
+logger = logging.getLogger("django_realtime")
+
+# A numbered change: (seq, model label, pk as text, kind, when it was received). It was
+# received after it was committed: a query started later sees it.
+SeqChange = tuple[int, str, str, str, float]
+
+# Seconds between renewals of group membership (channels_redis forgets a group member after
+# its group_expiry, 86400 s by default).
+RENEW_INTERVAL = 3600.0
+
+
+class Hub:
+    def __init__(self, layer: Any, on_changes: Callable[[list[SeqChange]], None]) -> None:
+        self.layer = layer
+        self.on_changes = on_changes
+        # Cursors name the process that issued them: a cursor from another process (or from
+        # before a restart) cannot be replayed here.
+        self.epoch = secrets.token_hex(4)
+        self.seq = 0
+        self.channel: str | None = None
+        self._watchers: dict[str, int] = {}
+        self._start_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def watch(self, label: str) -> None:
+        """Receive the changes of model ``label`` from now on (counted; see :meth:`unwatch`)."""
+        await self._start()
+        count = self._watchers.get(label, 0)
+        self._watchers[label] = count + 1
+        if count == 0:
+            assert self.channel is not None
+            await self.layer.group_add(group_name(label), self.channel)
+
+    async def unwatch(self, label: str) -> None:
+        count = self._watchers.get(label, 0) - 1
+        if count > 0:
+            self._watchers[label] = count
+            return
+        self._watchers.pop(label, None)
+        if self.channel is not None and count == 0:
+            await self.layer.group_discard(group_name(label), self.channel)
+
+    def watching(self) -> dict[str, int]:
+        return dict(self._watchers)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.channel is not None:
+            for label in list(self._watchers):
+                try:
+                    await self.layer.group_discard(group_name(label), self.channel)
+                except Exception:  # closing down: a layer that is gone already is fine
+                    logger.debug("group_discard failed while closing the hub", exc_info=True)
+        self._watchers.clear()
+        self.channel = None
+
+    async def _start(self) -> None:
+        if self.channel is not None:
+            return
+        async with self._start_lock:
+            if self.channel is None:
+                channel = await self.layer.new_channel(prefix="realtime")
+                loop = asyncio.get_running_loop()
+                self._tasks = [
+                    loop.create_task(self._receive(channel)),
+                    loop.create_task(self._renew(channel)),
+                ]
+                self.channel = channel
+
+    async def _receive(self, channel: str) -> None:
+        loop = asyncio.get_running_loop()
+        pending: list[SeqChange] = []
+
+        def flush() -> None:
+            batch = pending[:]
+            pending.clear()
+            self.on_changes(batch)
+
+        while True:
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Receiving from the channel layer failed; retrying in 1 s.")
+                await asyncio.sleep(1)
+                continue
+            try:
+                changes = read_message(message)
+            except ValueError:
+                logger.exception("Ignoring a message on the realtime channel")
+                continue
+            counters.events_in += len(changes)
+            received = time.monotonic()
+            if not pending:
+                # Runs once the messages already waiting have been read: one batch for all.
+                loop.call_soon(flush)
+            for label, pk, kind in changes:
+                self.seq += 1
+                pending.append((self.seq, label, pk, kind, received))
+
+    async def _renew(self, channel: str) -> None:
+        while True:
+            await asyncio.sleep(RENEW_INTERVAL)
+            for label in list(self._watchers):
+                try:
+                    await self.layer.group_add(group_name(label), channel)
+                except Exception:
+                    logger.exception("Renewing the realtime group of %s failed", label)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import MetricsView, StatsView
+
+app_name = "django_realtime"
+urlpatterns = [
+    path("stats/", StatsView.as_view(), name="stats"),
+    path("metrics/", MetricsView.as_view(), name="metrics"),
+]

@@ -1,0 +1,41 @@
+"""Small stats endpoints: this process's counters, for staff.
+
+    # urls.py
+    path("realtime/", include("django_realtime.urls")),
+
+``GET /realtime/stats/`` answers JSON, ``GET /realtime/metrics/`` Prometheus' text format
+(with prometheus_client installed). Each server process counts for itself: behind a load
+balancer, every answer is the counters of the process that served it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.http import HttpResponse
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .stats import counters
+
+
+class StatsView(APIView):
+    permission_classes = [IsAdminUser]
+
+    def get(self, request: Request) -> Response:
+        return Response({"pid": os.getpid(), "counters": counters.snapshot()})
+
+
+class MetricsView(APIView):
+    permission_classes = [IsAdminUser]
+
+    def get(self, request: Request) -> HttpResponse:
+        try:
+            from .metrics import exposition
+
+            body = exposition()
+        except ImportError:
+            return Response({"detail": "Install prometheus_client to export metrics."}, 501)
+        return HttpResponse(body, content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,75 @@
+"""An ASGI websocket router over the ``websocket()`` routes of a Django URLconf.
+
+    # asgi.py
+    application = ProtocolTypeRouter({
+        "http": django_asgi_app,
+        "websocket": AuthMiddlewareStack(WebsocketRouter()),
+    })
+
+Unlike Channels' ``URLRouter`` it reads the same URLconf as HTTP (``include()``,
+namespaces, converters and ``reverse()`` included) and closes an unknown path with
+close code 4404 instead of raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from types import ModuleType
+from typing import Any
+
+from django.urls import Resolver404
+
+from .resolver import websocket_resolver
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+CLOSE_NOT_FOUND = 4404
+
+
+class WebsocketRouter:
+    """Routes a websocket connection to the application of the matching ``websocket()`` route.
+
+    ``urlconf``: a module (or its dotted path) whose ``urlpatterns`` hold the routes;
+    ``settings.ROOT_URLCONF`` by default, read on each connection.
+    """
+
+    def __init__(self, urlconf: str | ModuleType | None = None) -> None:
+        self.urlconf = urlconf
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            raise ValueError(
+                f"WebsocketRouter routes websocket connections, but got a {scope['type']!r} "
+                "scope; put it under the 'websocket' key of a ProtocolTypeRouter."
+            )
+        path = scope.get("path_remaining", scope.get("path"))
+        if path is None:
+            raise ValueError("No 'path' key in connection scope, cannot route URLs")
+        if "path_remaining" not in scope:
+            root_path = scope.get("root_path", "")
+            if root_path and not path.startswith(root_path):
+                return await _close(receive, send)
+            path = path[len(root_path) :]
+        try:
+            match = websocket_resolver(self.urlconf).resolve_websocket(path.lstrip("/"))
+        except Resolver404:
+            return await _close(receive, send)
+        outer = scope.get("url_route", {})
+        scope = dict(
+            scope,
+            path_remaining="",
+            url_route={
+                "args": tuple(outer.get("args", ())) + tuple(match.args),
+                "kwargs": {**outer.get("kwargs", {}), **match.kwargs},
+            },
+        )
+        await match.func(scope, receive, send)
+
+
+async def _close(receive: Receive, send: Send) -> None:
+    """Refuse the handshake: close code 4404, the websocket twin of a 404."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})

@@ -1,0 +1,134 @@
+"""Small protocol clients: in-process (Channels' WebsocketCommunicator) and over sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from channels.testing import WebsocketCommunicator
+
+from django_realtime.asgi import get_asgi_application
+
+_application: Any = None
+
+
+def application() -> Any:
+    global _application
+    if _application is None:
+        _application = get_asgi_application()
+    return _application
+
+
+class ProtocolClient:
+    """Send frames, and check the frames that come back."""
+
+    async def send_raw(self, text: str | None = None, data: bytes | None = None) -> None:
+        raise NotImplementedError
+
+    async def receive_text(self, timeout: float) -> str:
+        raise NotImplementedError
+
+    async def send(self, **frame: Any) -> None:
+        await self.send_raw(json.dumps(frame))
+
+    async def receive(self, timeout: float = 5) -> dict[str, Any]:
+        message = json.loads(await self.receive_text(timeout))
+        assert isinstance(message, dict)
+        return message
+
+    async def expect(self, type: str, timeout: float = 5, **fields: Any) -> dict[str, Any]:
+        """The next frame, which must be of ``type`` and carry ``fields``."""
+        message = await self.receive(timeout)
+        assert message["type"] == type, f"expected a {type!r} frame, got {message}"
+        for key, value in fields.items():
+            assert message.get(key) == value, f"{key}: expected {value!r} in {message}"
+        return message
+
+    async def silent(self, timeout: float = 0.3) -> None:
+        """Nothing arrives within ``timeout``."""
+        try:
+            text = await self.receive_text(timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            return
+        raise AssertionError(f"unexpected frame: {text}")
+
+    async def subscribe(self, id: str, path: str, **extra: Any) -> dict[str, Any]:
+        await self.send(type="subscribe", id=id, path=path, **extra)
+        return await self.expect("subscribed", id=id)
+
+    async def auth(self, token: str) -> dict[str, Any]:
+        await self.send(type="auth", authorization=f"Token {token}")
+        return await self.expect("auth", ok=True)
+
+
+class Client(ProtocolClient):
+    """In-process, through the project's whole ASGI application."""
+
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        self.communicator = communicator
+
+    @classmethod
+    async def connect(
+        cls,
+        *,
+        origin: str = "http://testserver",
+        cookie: str | None = None,
+        path: str = "/ws/",
+        host: str = "testserver",
+    ) -> Client:
+        headers = [(b"origin", origin.encode()), (b"host", host.encode())]
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        communicator = WebsocketCommunicator(application(), path, headers=headers)
+        connected, code = await communicator.connect(timeout=5)
+        assert connected, f"handshake refused with close code {code}"
+        return cls(communicator)
+
+    async def send_raw(self, text: str | None = None, data: bytes | None = None) -> None:
+        await self.communicator.send_to(text_data=text, bytes_data=data)
+
+    async def receive_text(self, timeout: float) -> str:
+        return str(await self.communicator.receive_from(timeout=timeout))
+
+    async def silent(self, timeout: float = 0.3) -> None:
+        # receive_from() would cancel the application on a timeout; this does not.
+        assert await self.communicator.receive_nothing(timeout=timeout), "unexpected frame"
+
+    async def close(self) -> None:
+        if not self.communicator.future.done():
+            await self.communicator.disconnect()
+
+
+class SocketClient(ProtocolClient):
+    """Over a real socket, with the websockets library."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    @classmethod
+    async def connect(
+        cls, url: str, *, origin: str | None = None, cookie: str | None = None
+    ) -> SocketClient:
+        import websockets
+
+        origin = origin or url.replace("ws://", "http://").split("/ws/")[0]
+        headers = {"Cookie": cookie} if cookie else {}
+        connection = await websockets.connect(
+            url,
+            origin=origin,
+            additional_headers=headers,
+            open_timeout=10,  # type: ignore[arg-type]
+        )
+        return cls(connection)
+
+    async def send_raw(self, text: str | None = None, data: bytes | None = None) -> None:
+        await self.connection.send(text if text is not None else data)
+
+    async def receive_text(self, timeout: float) -> str:
+        message = await asyncio.wait_for(self.connection.recv(), timeout)
+        assert isinstance(message, str), f"binary frame from the server: {message!r}"
+        return message
+
+    async def close(self) -> None:
+        await self.connection.close()

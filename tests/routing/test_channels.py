@@ -1,0 +1,89 @@
+"""WebsocketRouter: the websocket routes of a URLconf, as an ASGI application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.test import override_settings
+
+from django_realtime.protocol.consumer import RealtimeConsumer
+from routing.channels import WebsocketRouter
+from routing.resolver import websocket_resolver
+
+URLCONF = "tests.routing.urls"
+
+
+async def connect(
+    target: str, urlconf: str | None = URLCONF, **scope: Any
+) -> tuple[bool, Any, Any]:
+    communicator = WebsocketCommunicator(WebsocketRouter(urlconf), target)
+    communicator.scope.update(scope)
+    connected, code = await communicator.connect()
+    message = await communicator.receive_json_from() if connected else None
+    await communicator.disconnect()
+    return connected, code, message
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs"),
+    [
+        ("/ws/rooms/7/", {"room": "7"}),
+        ("/ws/echo/", {"mode": "plain"}),
+    ],
+)
+async def test_routes_to_the_matching_application(path: str, kwargs: dict[str, str]) -> None:
+    connected, _, message = await connect(path)
+    assert connected
+    assert message == {"args": [], "kwargs": kwargs, "path_remaining": ""}
+
+
+@pytest.mark.parametrize("path", ["/ws/nope/", "/", "/articles/", "/ws/rooms/x/", "/ws/rooms/7"])
+async def test_unknown_paths_close_with_4404(path: str) -> None:
+    assert await connect(path) == (False, 4404, None)
+
+
+async def test_every_leading_slash_is_stripped_like_channels_urlrouter() -> None:
+    connected, _, message = await connect("/x/", path="//ws/echo/")
+    assert connected
+    assert message["kwargs"] == {"mode": "plain"}
+
+
+async def test_root_path_is_stripped_first() -> None:
+    connected, _, message = await connect("/app/ws/rooms/1/", root_path="/app")
+    assert connected
+    assert message["kwargs"] == {"room": "1"}
+    assert await connect("/other/ws/rooms/1/", root_path="/app") == (False, 4404, None)
+
+
+async def test_outer_url_route_is_kept() -> None:
+    outer = {"args": (), "kwargs": {"tenant": "acme"}}
+    connected, _, message = await connect("/ws/rooms/2/", url_route=outer)
+    assert connected
+    assert message["kwargs"] == {"tenant": "acme", "room": "2"}
+
+
+async def test_plain_django_urlconfs_and_root_urlconf() -> None:
+    connected, _, message = await connect("/live/3/feed/", "tests.routing.plain_urls")
+    assert connected
+    assert message["kwargs"] == {"n": "3"}
+    with override_settings(ROOT_URLCONF=URLCONF):
+        connected, _, _ = await connect("/ws/echo/", urlconf=None)
+    assert connected
+
+
+async def test_only_websocket_scopes() -> None:
+    router = WebsocketRouter(URLCONF)
+    message = (
+        "WebsocketRouter routes websocket connections, but got a 'http' scope; put it under "
+        "the 'websocket' key of a ProtocolTypeRouter."
+    )
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        await router({"type": "http", "path": "/"}, None, None)  # type: ignore[arg-type]
+
+
+def test_the_testproject_routes_its_realtime_endpoint() -> None:
+    match = websocket_resolver("project.urls").resolve_websocket("ws/")
+    assert match.func.consumer_class is RealtimeConsumer  # type: ignore[attr-defined]
+    assert match.url_name == "realtime"

@@ -1,0 +1,133 @@
+"""System checks and the REALTIME settings."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import path
+from rest_framework import viewsets
+
+from articles.models import Article
+from articles.serializers import ArticleSerializer
+from django_realtime import RealtimeMixin
+from django_realtime.checks import check_realtime_views, check_settings
+from django_realtime.conf import DEFAULTS, realtime_settings
+
+
+def ids(messages: list[Any]) -> list[str]:
+    return [message.id for message in messages]
+
+
+def test_the_testproject_passes_every_check() -> None:
+    assert check_settings() == []
+    assert check_realtime_views() == []
+
+
+def test_no_channel_layer(settings: Any) -> None:
+    settings.CHANNEL_LAYERS = {}
+    (error,) = check_settings()
+    assert error.id == "django_realtime.E001"
+    assert "InMemoryChannelLayer" in error.hint
+
+
+def test_no_asgi_application(settings: Any) -> None:
+    del settings.ASGI_APPLICATION
+    assert ids(check_settings()) == ["django_realtime.E002"]
+
+
+def test_daphne_missing_or_after_staticfiles(settings: Any) -> None:
+    apps = [app for app in settings.INSTALLED_APPS if app != "daphne"]
+    settings.INSTALLED_APPS = apps
+    assert ids(check_settings()) == ["django_realtime.W003"]
+    settings.INSTALLED_APPS = [*apps, "daphne"]
+    assert ids(check_settings()) == ["django_realtime.W004"]
+
+
+def test_realtime_view_without_a_model(settings: Any) -> None:
+    class Modelless(RealtimeMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+        def list(self, request: Any) -> None: ...
+
+    class MixinLast(viewsets.ReadOnlyModelViewSet, RealtimeMixin):  # type: ignore[type-arg]
+        queryset = Article.objects.all()
+        serializer_class = ArticleSerializer
+
+    urlconf = types.ModuleType("realtime_check_urls")
+    urlconf.urlpatterns = [  # type: ignore[attr-defined]
+        path("a/", Modelless.as_view({"get": "list"})),
+        path("b/", MixinLast.as_view({"get": "list"})),
+    ]
+    settings.ROOT_URLCONF = urlconf
+    errors = check_realtime_views()
+    assert ids(errors) == ["django_realtime.E004", "django_realtime.E006"]
+    assert errors[0].msg.startswith("Modelless uses RealtimeMixin but names no model.")
+    assert "class MixinLast(RealtimeMixin, ...)" in errors[1].hint
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            {"ENDPOINT": "ws"},
+            "settings.REALTIME['ENDPOINT'] must start and end with '/', like '/ws/'; got 'ws'.",
+        ),
+        (
+            {"MAX_SUBSCRIPTIONS": "10"},
+            "settings.REALTIME['MAX_SUBSCRIPTIONS'] must be int, not '10'.",
+        ),
+        (
+            {"MAX_SUBSCRIPTIONS": True},
+            "settings.REALTIME['MAX_SUBSCRIPTIONS'] must be int, not True.",
+        ),
+        (
+            {"MAX_SUBSCRIPTONS": 10},
+            "Unknown key(s) in settings.REALTIME: MAX_SUBSCRIPTONS. Valid keys:",
+        ),
+        (["ENDPOINT"], "settings.REALTIME must be a dict, not list."),
+    ],
+)
+def test_bad_settings_are_named(settings: Any, value: Any, message: str) -> None:
+    settings.REALTIME = value
+
+    def read_all() -> None:  # as the system check does
+        for name in DEFAULTS:
+            getattr(realtime_settings, name)
+
+    with pytest.raises(ImproperlyConfigured) as raised:
+        read_all()
+    assert str(raised.value).startswith(message)
+    (error,) = check_settings()
+    assert error.id == "django_realtime.E005"
+
+
+def test_settings_follow_override_settings(settings: Any) -> None:
+    assert realtime_settings.ENDPOINT == "/ws/"
+    settings.REALTIME = {"ENDPOINT": "/live/"}
+    assert realtime_settings.ENDPOINT == "/live/"
+    assert realtime_settings.MAX_SUBSCRIPTIONS == 100  # the others keep their defaults
+
+
+def test_websocket_routes_must_include_the_realtime_consumer(settings: Any) -> None:
+    from django_realtime.checks import check_websocket_routes
+    from django_realtime.protocol.consumer import RealtimeConsumer
+    from routing import compile, websocket
+
+    async def other(scope: Any, receive: Any, send: Any) -> None: ...
+
+    urlconf = types.ModuleType("websocket_check_urls")
+    urlconf.urlpatterns = compile([websocket("chat/", other)])  # type: ignore[attr-defined]
+    settings.ROOT_URLCONF = urlconf
+    assert ids(check_websocket_routes()) == ["django_realtime.W007"]
+
+    urlconf.urlpatterns = compile(  # type: ignore[attr-defined]
+        [websocket("chat/", other), websocket("live/", RealtimeConsumer.as_asgi())]
+    )
+    settings.ROOT_URLCONF = types.ModuleType("websocket_check_urls_2")
+    settings.ROOT_URLCONF.urlpatterns = urlconf.urlpatterns
+    (warning,) = check_websocket_routes()
+    assert warning.id == "django_realtime.W008"
+    assert warning.hint == "Set REALTIME['ENDPOINT'] = '/live/', or route the consumer there."
+    settings.REALTIME = {"ENDPOINT": "/live/"}
+    assert check_websocket_routes() == []

@@ -1,0 +1,304 @@
+"""Frames, error codes and abuse handling of the realtime endpoint (PROTOCOL.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from tests.client import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("inmemory_layer")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "detail"),
+    [
+        (
+            "not json",
+            "parse_error",
+            "Frame is not valid JSON: Expecting value: line 1 column 1 (char 0).",
+        ),
+        ("[1, 2]", "parse_error", "Frame must be a JSON object, not an array."),
+        ('"text"', "parse_error", "Frame must be a JSON object, not a string."),
+        (
+            "{}",
+            "invalid_message",
+            'Frame needs a string "type" (auth, subscribe, unsubscribe or ping); got null.',
+        ),
+        (
+            '{"type": 7}',
+            "invalid_message",
+            'Frame needs a string "type" (auth, subscribe, unsubscribe or ping); got a number.',
+        ),
+        (
+            '{"type": "dance"}',
+            "invalid_message",
+            "Unknown frame type 'dance'; expected auth, subscribe, unsubscribe or ping.",
+        ),
+        (
+            '{"type": "subscribe", "path": "/api/articles/"}',
+            "invalid_message",
+            "'subscribe' frame needs the field \"id\".",
+        ),
+        (
+            '{"type": "subscribe", "id": 5, "path": "/api/articles/"}',
+            "invalid_message",
+            '"id" must be a string, not a number.',
+        ),
+        (
+            '{"type": "subscribe", "id": "", "path": "/api/articles/"}',
+            "invalid_message",
+            '"id" must be 1 to 64 characters long; got 0.',
+        ),
+        (
+            '{"type": "subscribe", "id": "' + "x" * 65 + '", "path": "/a/"}',
+            "invalid_message",
+            '"id" must be 1 to 64 characters long; got 65.',
+        ),
+        (
+            '{"type": "subscribe", "id": "a"}',
+            "invalid_message",
+            "'subscribe' frame needs the field \"path\".",
+        ),
+        (
+            '{"type": "subscribe", "id": "a", "path": ["/"]}',
+            "invalid_message",
+            '"path" must be a string, not an array.',
+        ),
+        (
+            '{"type": "subscribe", "id": "a", "path": "/x/", "snapshot": "yes"}',
+            "invalid_message",
+            '"snapshot" must be a boolean, not a string.',
+        ),
+        (
+            '{"type": "subscribe", "id": "a", "path": "/x/", "since": 12}',
+            "invalid_message",
+            '"since" must be a string, not a number.',
+        ),
+        (
+            '{"type": "subscribe", "id": "a", "path": "api/articles/"}',
+            "invalid_message",
+            "path must be an absolute path with an optional query string, like '/api/articles/?status=published'; got 'api/articles/'.",
+        ),
+        (
+            '{"type": "unsubscribe"}',
+            "invalid_message",
+            "'unsubscribe' frame needs the field \"id\".",
+        ),
+        (
+            '{"type": "auth", "authorization": null}',
+            "invalid_message",
+            '"authorization" must be a string, not null.',
+        ),
+        (
+            '{"type": "auth", "authorization": 1}',
+            "invalid_message",
+            '"authorization" must be a string, not a number.',
+        ),
+    ],
+)
+async def test_malformed_frames_get_an_error_and_the_connection_keeps_working(
+    connect: Any, raw: str, code: str, detail: str
+) -> None:
+    client = await connect()
+    await client.send_raw(raw)
+    error = await client.expect("error", code=code, detail=detail)
+    frame = json.loads(raw) if code != "parse_error" else None
+    expected_id = (
+        frame.get("id") if isinstance(frame, dict) and isinstance(frame.get("id"), str) else None
+    )
+    assert error["id"] == expected_id
+    await client.send(type="ping", data={"still": "here"})
+    await client.expect("pong", data={"still": "here"})
+
+
+async def test_binary_frames_are_refused(connect: Any) -> None:
+    client = await connect()
+    await client.send_raw(data=b'{"type": "ping"}')
+    await client.expect("error", id=None, code="parse_error")
+    await client.send(type="ping")
+    pong = await client.expect("pong")
+    assert "data" not in pong
+
+
+async def test_ping_echoes_any_json(connect: Any) -> None:
+    client = await connect()
+    await client.send(type="ping", data=None)
+    await client.expect("pong", data=None)
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "status", "who", "get_status"),
+    [
+        ("/nowhere/", "not_found", 404, None, 404),
+        ("/api/articles/999999/", "not_found", 404, None, 404),
+        # Views that answer GETs but offer no realtime: the protocol's 405.
+        ("/test/plain/", "not_realtime", 405, None, 200),
+        ("/api/", "not_realtime", 405, None, 200),  # DefaultRouter's API root
+        ("/test/post-only/", "not_realtime", 405, None, 405),
+        ("/test/private/", "not_authenticated", 401, None, 401),
+        ("/test/staff/", "permission_denied", 403, "bob", 403),
+        ("/api/articles/?status=archived", "bad_request", 400, None, 400),
+    ],
+)
+async def test_subscription_errors_are_those_of_the_get(
+    connect: Any,
+    api: Any,
+    tokens: dict[str, str],
+    path: str,
+    code: str,
+    status: int,
+    who: str | None,
+    get_status: int,
+) -> None:
+    client = await connect()
+    if who:
+        await client.auth(tokens[who])
+    await client.send(type="subscribe", id="x", path=path)
+    error = await client.expect("error", id="x", code=code, status=status)
+    response = await api(who).get(path)
+    assert response.status_code == get_status
+    data = getattr(response, "data", None)  # a plain Django 404 has none
+    if code != "not_realtime" and isinstance(data, dict) and set(data) == {"detail"}:
+        assert error["detail"] == str(data["detail"])
+
+
+async def test_a_throttled_get_is_a_throttled_subscription(
+    connect: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "articles", "2/min")
+    client = await connect()
+    await client.subscribe("a", "/api/articles/")
+    await client.subscribe("b", "/api/articles/?status=draft")
+    await client.send(type="subscribe", id="c", path="/api/articles/?status=published")
+    error = await client.expect("error", id="c", code="throttled", status=429)
+    assert error["detail"].startswith("Request was throttled.")
+
+
+async def test_auth_with_a_bad_token(connect: Any) -> None:
+    client = await connect()
+    await client.send(type="auth", authorization="Token nope")
+    await client.expect(
+        "error", id=None, code="not_authenticated", status=401, detail="Invalid token."
+    )
+
+
+async def test_duplicate_and_unknown_ids(connect: Any) -> None:
+    client = await connect()
+    await client.subscribe("a", "/api/articles/")
+    await client.send(type="subscribe", id="a", path="/api/comments/")
+    await client.expect("error", id="a", code="duplicate_id")
+    await client.send(type="unsubscribe", id="zzz")
+    await client.expect("error", id="zzz", code="unknown_subscription")
+    await client.send(type="unsubscribe", id="a")
+    await client.expect("unsubscribed", id="a", reason="client")
+    await client.subscribe("a", "/api/comments/")
+
+
+async def test_too_many_subscriptions(connect: Any, settings: Any) -> None:
+    settings.REALTIME = {"MAX_SUBSCRIPTIONS": 2}
+    client = await connect()
+    await client.subscribe("a", "/api/articles/")
+    await client.subscribe("b", "/api/comments/")
+    await client.send(type="subscribe", id="c", path="/api/articles/?status=draft")
+    await client.expect("error", id="c", code="too_many_subscriptions")
+    await client.send(type="unsubscribe", id="a")
+    await client.expect("unsubscribed", id="a")
+    await client.subscribe("c", "/api/articles/?status=draft")
+
+
+async def test_an_oversized_frame_closes_with_1009(connect: Any, settings: Any) -> None:
+    settings.REALTIME = {"MAX_FRAME_BYTES": 100}
+    client = await connect()
+    await client.send(type="ping", data="x" * 200)
+    await client.expect("error", code="frame_too_large")
+    closed = await client.communicator.receive_output(timeout=2)
+    assert closed == {"type": "websocket.close", "code": 1009}
+
+
+async def test_a_flood_is_throttled_then_closed_with_1008(connect: Any, settings: Any) -> None:
+    settings.REALTIME = {"RECEIVE_RATE": 1.0, "RECEIVE_BURST": 3}
+    client = await connect()
+    for _ in range(3):
+        await client.send(type="ping")
+        await client.expect("pong")
+    await client.send(type="ping")
+    await client.expect("error", code="throttled")
+    for _ in range(3):
+        await client.send(type="ping")
+    codes = [(await client.receive())["code"] for _ in range(3)]
+    assert codes == ["throttled", "throttled", "throttled"]
+    closed = await client.communicator.receive_output(timeout=2)
+    assert closed == {"type": "websocket.close", "code": 1008}
+
+
+async def test_a_foreign_origin_is_refused(realtime: None) -> None:
+    communicator = WebsocketCommunicator(
+        application(),
+        "/ws/",
+        headers=[(b"origin", b"http://evil.example"), (b"host", b"testserver")],
+    )
+    connected, _ = await communicator.connect(timeout=5)
+    assert not connected
+    await communicator.disconnect()
+
+
+async def test_an_unknown_websocket_path_closes_with_4404(realtime: None) -> None:
+    communicator = WebsocketCommunicator(
+        application(),
+        "/elsewhere/",
+        headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")],
+    )
+    connected, code = await communicator.connect(timeout=5)
+    assert (connected, code) == (False, 4404)
+
+
+async def test_snapshot_is_the_get_body(connect: Any, api: Any) -> None:
+    created = await api("alice").post("/api/articles/", {"title": "x", "status": "published"})
+    client = await connect()
+    await client.send(
+        type="subscribe", id="s", path="/api/articles/?status=published", snapshot=True
+    )
+    subscribed = await client.expect("subscribed", id="s")
+    body = (await api(None).get("/api/articles/?status=published")).json()
+    assert subscribed["data"] == body
+    assert body["results"][0]["id"] == created.json()["id"]
+
+
+async def test_since_from_elsewhere_is_answered_with_reset(connect: Any) -> None:
+    client = await connect()
+    await client.send(type="subscribe", id="s", path="/api/articles/", since="0000-12")
+    reset = await client.expect("reset", id="s", reason="unknown_cursor")
+    assert reset["cursor"]
+
+
+async def test_a_view_that_raises_is_a_server_error_and_nothing_else_breaks(
+    connect: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await connect()
+    await client.send(type="subscribe", id="b", path="/test/broken/")
+    await client.expect(
+        "error",
+        id="b",
+        code="server_error",
+        status=500,
+        detail="The server failed to answer this GET.",
+    )
+    assert "a bug in get_queryset" in caplog.text
+    await client.subscribe("fine", "/api/articles/")
+
+
+async def test_a_list_too_large_to_follow(connect: Any, api: Any, settings: Any) -> None:
+    settings.REALTIME = {"MAX_LIST_SIZE": 2}
+    for title in "abc":
+        await api("alice").post("/api/articles/", {"title": title, "status": "published"})
+    client = await connect()
+    await client.send(type="subscribe", id="all", path="/api/articles/?status=published")
+    error = await client.expect("error", id="all", code="list_too_large")
+    assert "covers more than 2 objects" in error["detail"]
+    await client.subscribe("some", "/api/articles/?status=draft")

@@ -1,0 +1,97 @@
+"""The testproject's URLs plus views that exist to exercise edge cases of the protocol."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import include, path
+from rest_framework import generics, permissions, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.models import Article
+from articles.serializers import ArticleSerializer
+from django_realtime import RealtimeMixin
+from project.urls import urlpatterns as project_urlpatterns
+
+
+class PrivateArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Only for logged-in users: an anonymous GET is 401."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+
+class StaffArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Only for staff: a logged-in user's GET is 403."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    permission_classes = [permissions.IsAdminUser]
+
+
+class PublicArticles(RealtimeMixin, generics.ListAPIView):
+    """A generic (non-viewset) list view whose audience is everybody."""
+
+    queryset = Article.objects.filter(status="published")
+    serializer_class = ArticleSerializer
+
+    def get_realtime_audience(self) -> str:
+        return "public"
+
+
+class BrokenArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """A view with a bug: its GET is a 500."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+
+    def get_queryset(self) -> Any:
+        raise RuntimeError("a bug in get_queryset")
+
+
+class CutoffArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Visibility decided in Python when get_queryset() runs: titles from CUTOFF on."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    calls = 0
+    cutoff = "m"
+
+    def get_queryset(self) -> Any:
+        type(self).calls += 1
+        return Article.objects.filter(title__gte=type(self).cutoff)
+
+
+class PlainView(APIView):
+    def get(self, request: Any) -> Response:
+        return Response({"hello": "world"})
+
+
+class PostOnly(RealtimeMixin, viewsets.GenericViewSet):
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+
+    def create(self, request: Any) -> Response:
+        return Response(status=201)
+
+
+urlpatterns = [
+    path("test/private/", PrivateArticles.as_view({"get": "list"}), name="private-list"),
+    path(
+        "test/private/<int:pk>/",
+        PrivateArticles.as_view({"get": "retrieve"}),
+        name="private-detail",
+    ),
+    path("test/staff/", StaffArticles.as_view({"get": "list"}), name="staff-list"),
+    path("test/public/", PublicArticles.as_view(), name="public-list"),
+    path("test/plain/", PlainView.as_view(), name="plain"),
+    path("test/cutoff/", CutoffArticles.as_view({"get": "list"}), name="cutoff-list"),
+    path(
+        "test/cutoff/<int:pk>/", CutoffArticles.as_view({"get": "retrieve"}), name="cutoff-detail"
+    ),
+    path("test/broken/", BrokenArticles.as_view({"get": "list"}), name="broken-list"),
+    path("test/post-only/", PostOnly.as_view({"post": "create"}), name="post-only"),
+    path("", include(project_urlpatterns)),
+]
