@@ -9,7 +9,6 @@ and beyond, never on the channel layer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -42,6 +41,7 @@ class Hub:
         self._watchers: dict[str, int] = {}
         self._start_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
 
     async def watch(self, label: str) -> None:
         """Receive the changes of model ``label`` from now on (counted; see :meth:`unwatch`)."""
@@ -65,11 +65,14 @@ class Hub:
         return dict(self._watchers)
 
     async def close(self) -> None:
+        # Some layer clients turn the cancellation of a pending receive into another
+        # exception (redis-py can raise ConnectionError from its cleanup), which the receive
+        # loop takes for a layer failure: the flag stops it then, whatever it caught.
+        self._closing = True
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Their CancelledError is returned; a cancellation of close() itself still propagates.
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         if self.channel is not None:
             for label in list(self._watchers):
@@ -87,6 +90,7 @@ class Hub:
             if self.channel is None:
                 channel = await self.layer.new_channel(prefix="realtime")
                 loop = asyncio.get_running_loop()
+                self._closing = False
                 self._tasks = [
                     loop.create_task(self._receive(channel)),
                     loop.create_task(self._renew(channel)),
@@ -108,6 +112,8 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if self._closing:
+                    return
                 logger.exception("Receiving from the channel layer failed; retrying in 1 s.")
                 await asyncio.sleep(1)
                 continue
@@ -132,4 +138,6 @@ class Hub:
                 try:
                     await self.layer.group_add(group_name(label), channel)
                 except Exception:
+                    if self._closing:
+                        return
                     logger.exception("Renewing the realtime group of %s failed", label)
