@@ -20,6 +20,8 @@ the PostgreSQL service (``TEST_POSTGRES_URL``, as for the tests), dropped at the
   Systems that read the row when they send (dcrf, and this project) may skip a state that
   a newer one replaces; their subscribers have that update with the newer state.
 - KiB/conn: growth of the server's resident memory per idle, subscribed connection.
+- CPU: the server's and this client's CPU time over the same time, as a share of one
+  core; a side near 100% is what bounds the run (the server's Python runs on one core).
 """
 
 from __future__ import annotations
@@ -262,6 +264,14 @@ class Row:
     p50_ms: float | None = None
     p99_ms: float | None = None
     kib_per_connection: float | None = None
+    server_cpu: float | None = None  # % of one core, first write to last receipt
+    client_cpu: float | None = None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process, every thread included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss(server: Server) -> int:
@@ -375,10 +385,13 @@ class Bench:
                     for k in plan.of(article):
                         await self.write(http, system, k, fleet)
 
+                server_cpu, client_cpu = cpu_seconds(server.process.pid), time.process_time()
                 started = time.time()
                 await asyncio.gather(*(writer(a) for a in plan.articles))
                 await asyncio.wait_for(fleet.done, 120)
                 elapsed = fleet.last_receipt - started
+                server_cpu = (cpu_seconds(server.process.pid) - server_cpu) / elapsed
+                client_cpu = (time.process_time() - client_cpu) / elapsed
                 await fleet.close()
             latencies = sorted(fleet.latencies)
             return Row(
@@ -389,6 +402,8 @@ class Bench:
                 statistics.median(latencies) * 1000,
                 latencies[int(len(latencies) * 0.99) - 1] * 1000,
                 per_connection,
+                server_cpu * 100,
+                client_cpu * 100,
             )
         finally:
             server.stop()
@@ -464,6 +479,10 @@ def _number(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else ""
 
 
+def _percent(value: float | None) -> str:
+    return f"{value:.0f}" if value is not None else ""
+
+
 def _median(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return statistics.median(present) if present else None
@@ -482,9 +501,10 @@ def table(title: str, rounds: list[dict[tuple[str, int], Row]]) -> str:
     round (the systems of a round ran one after another) before their median is."""
     lines = [f"\n{title}\n"]
     header = (
-        "| system | subscribers | deliveries/s | × dcrf | × floor | p50 ms | p99 ms | KiB/conn |"
+        "| system | subscribers | deliveries/s | × dcrf | × floor | p50 ms | p99 ms | KiB/conn "
+        "| server CPU % | client CPU % |"
     )
-    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for system, size in rounds[0]:
         rows = [r[(system, size)] for r in rounds]
         lines.append(
@@ -492,7 +512,9 @@ def table(title: str, rounds: list[dict[tuple[str, int], Row]]) -> str:
             f"| {_ratio(rounds, system, size, 'dcrf')} | {_ratio(rounds, system, size, 'floor')} "
             f"| {_number(_median([r.p50_ms for r in rows]))} "
             f"| {_number(_median([r.p99_ms for r in rows]))} "
-            f"| {_number(_median([r.kib_per_connection for r in rows]))} |"
+            f"| {_number(_median([r.kib_per_connection for r in rows]))} "
+            f"| {_percent(_median([r.server_cpu for r in rows]))} "
+            f"| {_percent(_median([r.client_cpu for r in rows]))} |"
         )
     return "\n".join(lines)
 
