@@ -20,7 +20,7 @@ the PostgreSQL service (``TEST_POSTGRES_URL``, as for the tests), dropped at the
   Systems that read the row when they send (dcrf, and this project) may skip a state that
   a newer one replaces; their subscribers have that update with the newer state.
 - KiB/conn: growth of the server's resident memory per idle, subscribed connection.
-- CPU: the server's and this client's CPU time over the same time, as a share of one
+- CPU: the server's and this client's CPU time over the same time, in percent of one
   core; a side near 100% is what bounds the run (the server's Python runs on one core).
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from channels.testing import WebsocketCommunicator
@@ -11,6 +12,16 @@ from channels.testing import WebsocketCommunicator
 from django_realtime.asgi import get_asgi_application
 
 _application: Any = None
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5) -> None:
+    """Wait until ``condition()`` holds (state kept by callbacks, not an awaitable event)."""
+
+    async def poll() -> None:
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)
 
 
 def application() -> Any:

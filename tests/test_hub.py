@@ -9,6 +9,7 @@ from channels.layers import InMemoryChannelLayer
 
 from django_realtime.transport.hub import Hub
 from django_realtime.transport.layer import build_message, group_name
+from tests.client import until
 
 
 class CancellationToError(InMemoryChannelLayer):
@@ -58,14 +59,9 @@ async def test_a_failing_receive_is_retried_until_the_layer_answers() -> None:
         group_name("articles.article"), build_message("articles.article", [("1", "updated")])
     )
     try:
-        await asyncio.wait_for(_until(lambda: bool(received)), timeout=5)
+        await until(lambda: bool(received))
     finally:
         await hub.close()
     assert [(label, pk, kind) for _, label, pk, kind, _ in received] == [
         ("articles.article", "1", "updated")
     ]
-
-
-async def _until(condition: Any) -> None:
-    while not condition():  # noqa: ASYNC110 (a list filled by a callback)
-        await asyncio.sleep(0.01)

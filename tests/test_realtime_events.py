@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,16 +17,9 @@ from django_realtime.stats import counters
 from django_realtime.subscriptions.engine import get_engine
 from django_realtime.transport import publisher
 from django_realtime.transport.layer import publish
+from tests.client import until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("layer")]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 5) -> None:
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 (a counter of the engine's, not an event)
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 async def make_article(api: Any, author: str, **fields: Any) -> dict[str, Any]:
