@@ -385,13 +385,13 @@ class Bench:
                     for k in plan.of(article):
                         await self.write(http, system, k, fleet)
 
-                server_cpu, client_cpu = cpu_seconds(server.process.pid), time.process_time()
+                cpu_before = cpu_seconds(server.process.pid), time.process_time()
                 started = time.time()
                 await asyncio.gather(*(writer(a) for a in plan.articles))
                 await asyncio.wait_for(fleet.done, 120)
                 elapsed = fleet.last_receipt - started
-                server_cpu = (cpu_seconds(server.process.pid) - server_cpu) / elapsed
-                client_cpu = (time.process_time() - client_cpu) / elapsed
+                server_cpu = (cpu_seconds(server.process.pid) - cpu_before[0]) / elapsed
+                client_cpu = (time.process_time() - cpu_before[1]) / elapsed
                 await fleet.close()
             latencies = sorted(fleet.latencies)
             return Row(
@@ -475,12 +475,8 @@ def rotate(items: list[T], by: int) -> list[T]:
     return items[by:] + items[:by]
 
 
-def _number(value: float | None) -> str:
-    return f"{value:.1f}" if value is not None else ""
-
-
-def _percent(value: float | None) -> str:
-    return f"{value:.0f}" if value is not None else ""
+def _number(value: float | None, spec: str = ".1f") -> str:
+    return format(value, spec) if value is not None else ""
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -513,8 +509,8 @@ def table(title: str, rounds: list[dict[tuple[str, int], Row]]) -> str:
             f"| {_number(_median([r.p50_ms for r in rows]))} "
             f"| {_number(_median([r.p99_ms for r in rows]))} "
             f"| {_number(_median([r.kib_per_connection for r in rows]))} "
-            f"| {_percent(_median([r.server_cpu for r in rows]))} "
-            f"| {_percent(_median([r.client_cpu for r in rows]))} |"
+            f"| {_number(_median([r.server_cpu for r in rows]), '.0f')} "
+            f"| {_number(_median([r.client_cpu for r in rows]), '.0f')} |"
         )
     return "\n".join(lines)
 
