@@ -5,23 +5,28 @@
     .venv/bin/python benchmarks/fanout.py --database sqlite   # SQLite instead of PostgreSQL
 
 Every system runs in one uvicorn process on this machine, is driven by the same client
-(this process: N websocket connections and the REST writers), and is measured in the
-same run, so the ratios are what count on a noisy machine. The database is a fresh one on
-the PostgreSQL service (``TEST_POSTGRES_URL``, as for the tests), dropped at the end; with
-``--database sqlite`` a file in a temporary directory.
+(this process: N websocket connections; the REST writers in a process of their own), and
+is measured in the same run, so the ratios are what count on a noisy machine. The
+database is a fresh one on the PostgreSQL service (``TEST_POSTGRES_URL``, as for the
+tests), dropped at the end; with ``--database sqlite`` a file in a temporary directory.
 
 - Writes: 50 updates by REST PATCH from 5 concurrent clients, each updating its own
   article one PATCH after another (the floor: a trivial POST that makes it write a frame).
 - deliveries/s: updates times subscribers, divided by the time from the first write until
   every subscriber has every update.
 - latency: for each subscriber and update, from the update's commit (the ``updated_at``
-  of the PATCH's answer, or the floor's send time) to the moment the subscriber has a
-  frame with that state of the article or a newer one, queueing included; p50 and p99.
+  in the PATCH's answer; the floor answers with its send time) to the moment the
+  subscriber has a frame with that state of the article or a newer one, queueing
+  included; p50 and p99.
   Systems that read the row when they send (dcrf, and this project) may skip a state that
   a newer one replaces; their subscribers have that update with the newer state.
 - KiB/conn: growth of the server's resident memory per idle, subscribed connection.
 - CPU: the server's and this client's CPU time over the same time, in percent of one
   core; a side near 100% is what bounds the run (the server's Python runs on one core).
+- ceiling (a): what a fan-out costing nothing beyond the ASGI server's frame writes could
+  deliver with the server's core fully used. Per update: Django's own PATCH (the same
+  writes on the REST API without realtime, server CPU per PATCH) plus one frame per
+  subscriber at the floor's server CPU per frame, both measured in the same round.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -58,6 +64,7 @@ from tests.e2e.servers import (  # noqa: E402
 
 APP = "benchmarks.bench_project.asgi:application"
 T = TypeVar("T")
+SPAWN = multiprocessing.get_context("spawn")  # a fork of a running event loop would inherit it
 WRITERS = 5  # concurrent REST clients, each with its own article
 
 
@@ -102,13 +109,10 @@ class System:
             return str(frame.get("action", "")).startswith("subscribe")
         return False
 
-    def read(self, frame: dict[str, Any]) -> tuple[int, int, Any] | None:
-        """(article, update number, commit time or the text of it) of an update's frame.
-
-        The commit time is read as text and parsed only when the writer's answer has not
-        given it yet: every system costs the client the same per frame."""
+    def read(self, frame: dict[str, Any]) -> tuple[int, int] | None:
+        """(article, update number) of an update's frame."""
         if self.name == "floor":
-            return frame["a"], frame["k"], frame["t"]
+            return frame["a"], frame["k"]
         if self.name == "ours":
             if frame.get("type") != "event":
                 return None
@@ -122,7 +126,7 @@ class System:
         title = data["title"]
         if not title.startswith("u"):
             return None
-        return data["id"], int(title[1:]), data["updated_at"]
+        return data["id"], int(title[1:])
 
 
 SYSTEMS = {
@@ -136,6 +140,16 @@ SYSTEMS = {
 def per_user(system: System) -> System:
     """In (b), dcrf's subscribers use its per-subscriber instance observer."""
     return System("dcrf", "/dcrf/instance/") if system.name == "dcrf" else system
+
+
+async def _receive(pipe: Any, expected: str) -> None:
+    """Wait (without blocking the event loop) for the writer process to say ``expected``."""
+    loop = asyncio.get_running_loop()
+    if not await loop.run_in_executor(None, pipe.poll, 120):
+        raise RuntimeError(f"the writer process did not say {expected!r} within 120 s")
+    message = pipe.recv()
+    if message != expected:
+        raise RuntimeError(message)
 
 
 def _timestamp(text: str) -> float:
@@ -170,8 +184,7 @@ class Fleet:
     system: System
     size: int
     plan: Plan
-    latencies: list[float] = field(default_factory=list)
-    commits: dict[int, float] = field(default_factory=dict)  # update -> commit time
+    receipts: list[tuple[int, float]] = field(default_factory=list)  # (update, time)
     acks: int = 0
     sockets: list[Any] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -223,20 +236,15 @@ class Fleet:
                 update = self.system.read(frame)
                 if update is None:
                     continue
-                article, k, committed = update
+                article, k = update
                 before = latest.get(article, -1)
                 if k <= before or article not in finals:
                     continue
                 now = time.time()
-                if k not in self.commits:  # the frame overtook the PATCH's answer
-                    self.commits[k] = (
-                        committed if isinstance(committed, float) else _timestamp(committed)
-                    )
                 # This state brings every earlier update of the article too.
-                commits = self.commits
                 for j in self.plan.of(article):
                     if before < j <= k:
-                        self.latencies.append(now - commits[j])
+                        self.receipts.append((j, now))
                 latest[article] = k
                 self.last_receipt = now
                 if before < finals[article] <= k:
@@ -250,6 +258,73 @@ class Fleet:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*(s.close() for s in self.sockets), return_exceptions=True)
+
+
+# -- the writers ----------------------------------------------------------------------------
+
+
+async def write(http: httpx.AsyncClient, system: System, article: int, k: int) -> float:
+    """Update ``k`` of ``article`` (``k`` < 0: a warm-up write, which no reader counts);
+    its commit time, as the answer gives it."""
+    if system.name == "floor":  # it answers with the time it writes the frames
+        response = await http.post(f"/floor/fire?k={k}&a={article}")
+        response.raise_for_status()
+        return float(response.text)
+    title = f"u{k}" if k >= 0 else "warming up"
+    response = await http.patch(f"/api/articles/{article}/", json={"title": title})
+    response.raise_for_status()
+    return _timestamp(response.json()["updated_at"])
+
+
+async def write_plan(http: httpx.AsyncClient, system: System, plan: Plan) -> dict[int, float]:
+    """Every update of the plan, one writer per article, each waiting for its answers;
+    the commit time of each update."""
+    commits: dict[int, float] = {}
+
+    async def writer(article: int) -> None:
+        for k in plan.of(article):
+            commits[k] = await write(http, system, article, k)
+
+    await asyncio.gather(*(writer(a) for a in plan.articles))
+    return commits
+
+
+@contextlib.contextmanager
+def writer_process(base_url: str, token: str, system: System, plan: Plan) -> Iterator[Any]:
+    """The writers, in a process of their own (as REST clients are): their answers do not
+    queue behind the subscribers' frames in the readers' event loop. Yields this end of
+    the pipe to it: it says "ready", writes the plan on "go", says "done" and sends the
+    commit times."""
+    pipe, child = SPAWN.Pipe()
+    process = SPAWN.Process(
+        target=_write_in_process, args=(base_url, token, system, plan, child), daemon=True
+    )
+    process.start()
+    try:
+        yield pipe
+    finally:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+
+
+def _write_in_process(base_url: str, token: str, system: System, plan: Plan, pipe: Any) -> None:
+
+    async def main() -> dict[int, float]:
+        headers = {"Authorization": f"Token {token}"}
+        async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as http:
+            await asyncio.gather(*(write(http, system, a, -1) for a in plan.articles))
+            pipe.send("ready")
+            await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+            return await write_plan(http, system, plan)
+
+    try:
+        commits = asyncio.run(main())
+    except Exception as exc:
+        pipe.send(f"the writers failed: {exc!r}")
+    else:
+        pipe.send("done")
+        pipe.send(commits)
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -334,20 +409,10 @@ class Bench:
     def start(self, system: System) -> Server:
         return launch("uvicorn", self.env(system.name, system.realtime), self.workdir, app=APP)
 
-    async def write(self, http: httpx.AsyncClient, system: System, k: int, fleet: Fleet) -> None:
-        article = fleet.plan.article(k) if k >= 0 else self.articles[0]
-        if system.name == "floor":  # the frame says when it was sent
-            response = await http.post(f"/floor/fire?k={k}&a={article}")
-        else:
-            title = f"u{k}" if k >= 0 else "warming up"
-            response = await http.patch(f"/api/articles/{article}/", json={"title": title})
-            if k >= 0:
-                fleet.commits.setdefault(k, _timestamp(response.json()["updated_at"]))
-        response.raise_for_status()
-
     async def fanout(self, scenario: str, system: System, size: int) -> Row:
         server = self.start(system)
         plan = Plan(self.articles, self.updates)
+        stack = contextlib.ExitStack()  # the writer process
         try:
             users = [f"user{i}" for i in range(size)] if scenario == "b" else [None] * size
             ws = f"ws://127.0.0.1:{server.port}"
@@ -363,11 +428,16 @@ class Bench:
                     token = self.tokens[users[i]] if users[i] else None
                     return system.subscribe_frames(scenario, token, plan.articles)
 
+                pipe = stack.enter_context(
+                    writer_process(server.http, self.tokens["alice"], system, plan)
+                )
+                await _receive(pipe, "ready")
+
                 # Warm up every code path with one subscriber, then measure idle memory.
                 warm = Fleet(system, 1, plan)
                 await warm.connect(url, frames)
                 for _ in range(3):
-                    await self.write(http, system, -1, warm)
+                    await write(http, system, plan.articles[0], -1)
                 await asyncio.sleep(0.3)
                 await warm.close()
                 await asyncio.sleep(0.5)
@@ -380,20 +450,17 @@ class Bench:
                 per_connection = (rss(server) - before) / size / 1024
 
                 fleet.done = asyncio.get_running_loop().create_future()
-
-                async def writer(article: int) -> None:
-                    for k in plan.of(article):
-                        await self.write(http, system, k, fleet)
-
                 cpu_before = cpu_seconds(server.process.pid), time.process_time()
                 started = time.time()
-                await asyncio.gather(*(writer(a) for a in plan.articles))
+                pipe.send("go")
+                await _receive(pipe, "done")
+                commits: dict[int, float] = pipe.recv()
                 await asyncio.wait_for(fleet.done, 120)
                 elapsed = fleet.last_receipt - started
                 server_cpu = (cpu_seconds(server.process.pid) - cpu_before[0]) / elapsed
                 client_cpu = (time.process_time() - cpu_before[1]) / elapsed
                 await fleet.close()
-            latencies = sorted(fleet.latencies)
+            latencies = sorted(received - commits[k] for k, received in fleet.receipts)
             return Row(
                 scenario,
                 system.name,
@@ -405,6 +472,25 @@ class Bench:
                 server_cpu * 100,
                 client_cpu * 100,
             )
+        finally:
+            stack.close()
+            server.stop()
+
+    async def write_cost(self) -> float:
+        """Server CPU seconds per PATCH of scenario (a)'s writes, on the REST API without
+        realtime and with nobody subscribed: what Django itself spends on a write."""
+        system = System("off", "/ws/")
+        server = self.start(system)
+        try:
+            headers = {"Authorization": f"Token {self.tokens['alice']}"}
+            async with httpx.AsyncClient(
+                base_url=server.http, headers=headers, timeout=60
+            ) as http:
+                for _ in range(10):  # warm-up
+                    await write(http, system, self.articles[0], -1)
+                before = cpu_seconds(server.process.pid)
+                await write_plan(http, system, Plan(self.articles, self.updates))
+                return (cpu_seconds(server.process.pid) - before) / self.updates
         finally:
             server.stop()
 
@@ -470,6 +556,15 @@ def plan_runs(
     return steps
 
 
+def ceiling(floor: Row, write_cpu: float) -> Row:
+    """What a fan-out that cost nothing beyond the ASGI server's frame writes could deliver
+    with the server's core fully used: per update, Django's own PATCH (``write_cpu``) and
+    one frame per subscriber at the floor's server CPU per frame."""
+    frame_cpu = floor.server_cpu / 100 / floor.rate  # type: ignore[operator]
+    n = floor.subscribers
+    return Row(floor.scenario, "ceiling", n, n / (write_cpu + n * frame_cpu))
+
+
 def rotate(items: list[T], by: int) -> list[T]:
     by %= len(items)
     return items[by:] + items[:by]
@@ -501,7 +596,7 @@ def table(title: str, rounds: list[dict[tuple[str, int], Row]]) -> str:
         "| server CPU % | client CPU % |"
     )
     lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for system, size in rounds[0]:
+    for system, size in sorted(rounds[0], key=lambda key: key[1]):  # by size, stable
         rows = [r[(system, size)] for r in rounds]
         lines.append(
             f"| {system} | {size} | {_median([r.rate for r in rows]):,.0f} "
@@ -585,6 +680,12 @@ async def run(
                 file=sys.stderr,
                 flush=True,
             )
+        if "a" in args.scenarios and SYSTEMS["floor"] in systems:
+            write_cpu = await bench.write_cost()
+            print(f"  a Django's PATCH: {write_cpu * 1000:.1f} ms CPU", file=sys.stderr)
+            this_round = rounds["a"][-1]
+            for size in sizes:
+                this_round[("ceiling", size)] = ceiling(this_round[("floor", size)], write_cpu)
 
     if "a" in args.scenarios:
         print(

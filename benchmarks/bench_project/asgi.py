@@ -17,10 +17,7 @@ from django_realtime.asgi import endpoint_application, get_asgi_application  # n
 
 from .baselines import SYSTEM, GroupConsumer, QueryTokenAuth, floor_fire, floor_websocket  # noqa: E402
 
-websocket_routes: dict[str, Any] = {
-    "/floor/": floor_websocket,
-    "/group/": GroupConsumer.as_asgi(),
-}
+websocket_routes: dict[str, Any] = {"/group/": GroupConsumer.as_asgi()}
 if SYSTEM == "dcrf":
     from .dcrf import ArticleActivityConsumer, ArticleInstanceConsumer
 
@@ -42,4 +39,12 @@ async def http(scope: dict[str, Any], receive: Any, send: Any) -> None:
     return await django_http(scope, receive, send)
 
 
-application = get_asgi_application(http=http, websocket=websocket)
+project = get_asgi_application(http=http, websocket=websocket)
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    # The floor's sockets get the server's own send: no middleware wraps it (Channels'
+    # SessionMiddleware would, and cost about as much as the write; ours unwraps it).
+    if scope["type"] == "websocket" and scope["path"] == "/floor/":
+        return await floor_websocket(scope, receive, send)
+    return await project(scope, receive, send)

@@ -56,11 +56,12 @@ async def floor_fire(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """POST /floor/fire?k=N&a=ID: write one frame, encoded once, to every floor socket."""
     query = parse_qs(scope["query_string"].decode())
     k, article = int(query["k"][0]), int(query["a"][0])
+    sent = time.time()  # the floor's "commit": its answer says when
     # As long as the event frames of django-realtime here (about 480 bytes).
-    frame = json.dumps({"a": article, "k": k, "t": time.time(), "pad": "x" * 420})
+    frame = json.dumps({"a": article, "k": k, "pad": "x" * 440})
     await receive()
     await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"ok"})
+    await send({"type": "http.response.body", "body": repr(sent).encode()})
     for socket_send in list(_floor_sockets):
         await socket_send({"type": "websocket.send", "text": frame})
 
