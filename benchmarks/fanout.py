@@ -23,6 +23,8 @@ tests), dropped at the end; with ``--database sqlite`` a file in a temporary dir
 - KiB/conn: growth of the server's resident memory per idle, subscribed connection.
 - CPU: the server's and this client's CPU time over the same time, in percent of one
   core; a side near 100% is what bounds the run (the server's Python runs on one core).
+  machine CPU: all cores' busy time, in percent of all of them (the database, the
+  writers and the kernel's share of loopback networking included).
 - ceiling (a): what a fan-out costing nothing beyond the ASGI server's frame writes could
   deliver with the server's core fully used. Per update: Django's own PATCH (the same
   writes on the REST API without realtime, server CPU per PATCH) plus one frame per
@@ -341,6 +343,14 @@ class Row:
     kib_per_connection: float | None = None
     server_cpu: float | None = None  # % of one core, first write to last receipt
     client_cpu: float | None = None
+    machine_cpu: float | None = None  # % of all cores: what else had to share them
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -451,6 +461,7 @@ class Bench:
 
                 fleet.done = asyncio.get_running_loop().create_future()
                 cpu_before = cpu_seconds(server.process.pid), time.process_time()
+                machine_before = machine_busy()
                 started = time.time()
                 pipe.send("go")
                 await _receive(pipe, "done")
@@ -459,6 +470,7 @@ class Bench:
                 elapsed = fleet.last_receipt - started
                 server_cpu = (cpu_seconds(server.process.pid) - cpu_before[0]) / elapsed
                 client_cpu = (time.process_time() - cpu_before[1]) / elapsed
+                busy, total = (a - b for a, b in zip(machine_busy(), machine_before, strict=True))
                 await fleet.close()
             latencies = sorted(received - commits[k] for k, received in fleet.receipts)
             return Row(
@@ -471,6 +483,7 @@ class Bench:
                 per_connection,
                 server_cpu * 100,
                 client_cpu * 100,
+                busy / total * 100,
             )
         finally:
             stack.close()
@@ -593,9 +606,9 @@ def table(title: str, rounds: list[dict[tuple[str, int], Row]]) -> str:
     lines = [f"\n{title}\n"]
     header = (
         "| system | subscribers | deliveries/s | × dcrf | × floor | p50 ms | p99 ms | KiB/conn "
-        "| server CPU % | client CPU % |"
+        "| server CPU % | client CPU % | machine CPU % |"
     )
-    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for system, size in sorted(rounds[0], key=lambda key: key[1]):  # by size, stable
         rows = [r[(system, size)] for r in rounds]
         lines.append(
@@ -605,7 +618,8 @@ def table(title: str, rounds: list[dict[tuple[str, int], Row]]) -> str:
             f"| {_number(_median([r.p99_ms for r in rows]))} "
             f"| {_number(_median([r.kib_per_connection for r in rows]))} "
             f"| {_number(_median([r.server_cpu for r in rows]), '.0f')} "
-            f"| {_number(_median([r.client_cpu for r in rows]), '.0f')} |"
+            f"| {_number(_median([r.client_cpu for r in rows]), '.0f')} "
+            f"| {_number(_median([r.machine_cpu for r in rows]), '.0f')} |"
         )
     return "\n".join(lines)
 
