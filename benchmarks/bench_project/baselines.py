@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -53,12 +54,25 @@ async def floor_websocket(scope: dict[str, Any], receive: Any, send: Any) -> Non
 
 
 async def floor_fire(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """POST /floor/fire?k=N&a=ID: write one frame, encoded once, to every floor socket."""
+    """POST /floor/fire?k=N&a=ID: write one frame, encoded once, to every floor socket.
+
+    The frame is shaped like django-realtime's event frame for the same update (same
+    fields, same size), so that reading it costs the client what reading ours does."""
     query = parse_qs(scope["query_string"].decode())
     k, article = int(query["k"][0]), int(query["a"][0])
     sent = time.time()  # the floor's "commit": its answer says when
-    # As long as the event frames of django-realtime here (about 480 bytes).
-    frame = json.dumps({"a": article, "k": k, "pad": "x" * 440})
+    stamp = datetime.fromtimestamp(sent, timezone.utc).isoformat().replace("+00:00", "Z")
+    path = f"/api/articles/{article}/"
+    data = {
+        "id": article, "url": "http://127.0.0.1" + path, "title": f"u{k}", "body": "x" * 100,
+        "status": "published", "author": "alice", "is_mine": False, "created_at": stamp,
+        "updated_at": stamp,
+    }  # fmt: skip
+    frame = json.dumps(
+        {"type": "event", "id": "s", "event": "updated", "path": path, "pk": article,
+         "data": data, "cursor": f"{k}:{article}"},
+        separators=(",", ":"),
+    )  # fmt: skip
     await receive()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": repr(sent).encode()})
