@@ -165,9 +165,6 @@ class Plan:
     articles: list[int]  # the articles that change, one writer each
     updates: int
 
-    def article(self, k: int) -> int:
-        return self.articles[k % len(self.articles)]
-
     def __post_init__(self) -> None:
         step = len(self.articles)
         self._of = {a: list(range(i, self.updates, step)) for i, a in enumerate(self.articles)}
@@ -310,6 +307,7 @@ def writer_process(base_url: str, token: str, system: System, plan: Plan) -> Ite
 
 
 def _write_in_process(base_url: str, token: str, system: System, plan: Plan, pipe: Any) -> None:
+    """The writer process: see :func:`writer_process`."""
 
     async def main() -> dict[int, float]:
         headers = {"Authorization": f"Token {token}"}
