@@ -261,6 +261,13 @@ class Fleet:
 # -- the writers ----------------------------------------------------------------------------
 
 
+def rest_client(base_url: str, token: str) -> httpx.AsyncClient:
+    """A REST client of the server, authenticated with ``token``."""
+    return httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": f"Token {token}"}, timeout=60
+    )
+
+
 async def write(http: httpx.AsyncClient, system: System, article: int, k: int) -> float:
     """Update ``k`` of ``article`` (``k`` < 0: a warm-up write, which no reader counts);
     its commit time, as the answer gives it."""
@@ -310,8 +317,7 @@ def _write_in_process(base_url: str, token: str, system: System, plan: Plan, pip
     """The writer process: see :func:`writer_process`."""
 
     async def main() -> dict[int, float]:
-        headers = {"Authorization": f"Token {token}"}
-        async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as http:
+        async with rest_client(base_url, token) as http:
             await asyncio.gather(*(write(http, system, a, -1) for a in plan.articles))
             pipe.send("ready")
             await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
@@ -423,10 +429,7 @@ class Bench:
         try:
             users = [f"user{i}" for i in range(size)] if scenario == "b" else [None] * size
             ws = f"ws://127.0.0.1:{server.port}"
-            headers = {"Authorization": f"Token {self.tokens['alice']}"}
-            async with httpx.AsyncClient(
-                base_url=server.http, headers=headers, timeout=60
-            ) as http:
+            async with rest_client(server.http, self.tokens["alice"]) as http:
 
                 def url(i: int) -> str:
                     return system.url(ws, self.tokens[users[i]] if users[i] else None)
@@ -492,10 +495,7 @@ class Bench:
         system = System("off", "/ws/")
         server = self.start(system)
         try:
-            headers = {"Authorization": f"Token {self.tokens['alice']}"}
-            async with httpx.AsyncClient(
-                base_url=server.http, headers=headers, timeout=60
-            ) as http:
+            async with rest_client(server.http, self.tokens["alice"]) as http:
                 for _ in range(10):  # warm-up
                     await write(http, system, self.articles[0], -1)
                 before = cpu_seconds(server.process.pid)
@@ -518,10 +518,7 @@ class Bench:
                     lambda i: SYSTEMS["ours"].url(ws, None),
                     lambda i: SYSTEMS["ours"].subscribe_frames("a", None, self.articles),
                 )
-            headers = {"Authorization": f"Token {self.tokens['alice']}"}
-            async with httpx.AsyncClient(
-                base_url=server.http, headers=headers, timeout=60
-            ) as http:
+            async with rest_client(server.http, self.tokens["alice"]) as http:
                 for _ in range(20):  # warm-up
                     response = await http.post(
                         "/api/articles/", json={"title": "warm", "status": status}
