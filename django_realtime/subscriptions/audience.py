@@ -26,6 +26,7 @@ from rest_framework.exceptions import APIException
 from .. import wire
 from ..conf import realtime_settings
 from .errors import SubscriptionError
+from .links import remember_links
 from .prepared import PreparedFetch
 from .requests import Credentials
 from .target import Target
@@ -300,6 +301,7 @@ class ListAudience(Audience):
         serializer = self._serializer
         if serializer is None:
             serializer = self._serializer = view.get_serializer(instance)
+            remember_links(serializer)
         else:
             serializer.instance = instance
         data = serializer.to_representation(instance)
