@@ -104,6 +104,16 @@ def test_unhashable_arguments_are_reversed_every_time(request_: Request) -> None
         field.reverse("article-detail", kwargs=kwargs, request=request_)
 
 
+def test_a_serializer_without_fields_is_left_alone(request_: Request) -> None:
+    class Plain(serializers.BaseSerializer):  # type: ignore[type-arg]
+        def to_representation(self, instance: Any) -> Any:
+            return {"pk": instance.pk}
+
+    serializer = Plain(context={"request": request_})
+    remember_links(serializer)
+    assert serializer.to_representation(User(pk=1)) == {"pk": 1}
+
+
 def test_memory_is_bounded(request_: Request, comments: list[Comment]) -> None:
     serializer = ArticleSerializer(comments[0].article, context={"request": request_})
     remember_links(serializer, size=2)

@@ -18,11 +18,12 @@ from rest_framework.serializers import BaseSerializer, ListSerializer
 
 def remember_links(serializer: Any, size: int = 4096) -> None:
     """Make every hyperlinked field of ``serializer`` (nested ones too) remember the last
-    ``size`` URLs it reversed, for as long as the serializer is used."""
-    for field in serializer.fields.values():
+    ``size`` URLs it reversed, for as long as the serializer is used. A serializer
+    without fields (a plain ``BaseSerializer``) is left as it is."""
+    for field in getattr(serializer, "fields", {}).values():
         if isinstance(field, ListSerializer):
             field = field.child
-        if isinstance(field, BaseSerializer) and hasattr(field, "fields"):
+        if isinstance(field, BaseSerializer):
             remember_links(field, size)
             continue
         relation = getattr(field, "child_relation", field)  # many=True
