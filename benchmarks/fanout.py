@@ -78,7 +78,12 @@ WRITERS = 5  # concurrent REST clients, each with its own article
 class System:
     name: str
     path: str  # websocket path
-    realtime: bool = False  # serve the REST API with RealtimeMixin
+    realtime: bool = False  # writes go to the REST API with RealtimeMixin
+
+    @property
+    def api(self) -> str:
+        """Where its writes go: the API with RealtimeMixin, or the same without it."""
+        return "/api" if self.realtime else "/plain/api"
 
     def url(self, base: str, token: str | None) -> str:
         query = f"?token={token}" if token and self.name != "ours" else ""
@@ -276,7 +281,7 @@ async def write(http: httpx.AsyncClient, system: System, article: int, k: int) -
         response.raise_for_status()
         return float(response.text)
     title = f"u{k}" if k >= 0 else "warming up"
-    response = await http.patch(f"/api/articles/{article}/", json={"title": title})
+    response = await http.patch(f"{system.api}/articles/{article}/", json={"title": title})
     response.raise_for_status()
     return _timestamp(response.json()["updated_at"])
 
@@ -377,20 +382,19 @@ class Bench:
         self.tokens: dict[str, str] = {}
         self.articles: list[int] = []
 
-    def env(self, system: str, realtime: bool) -> dict[str, str]:
+    def env(self, system: str) -> dict[str, str]:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "benchmarks.bench_project.settings",
             "DATABASE_URL": self.database_url,
             "DJANGO_DEBUG": "0",
             "BENCH_SYSTEM": system,
-            "BENCH_REALTIME": "1" if realtime else "0",
         }
         env.pop("REDIS_URL", None)
         return env
 
     def seed(self, users: int) -> None:
-        os.environ.update(self.env("ours", True))
+        os.environ.update(self.env("ours"))
         import django
 
         django.setup()
@@ -420,7 +424,7 @@ class Bench:
         connections.close_all()
 
     def start(self, system: System) -> Server:
-        return launch("uvicorn", self.env(system.name, system.realtime), self.workdir, app=APP)
+        return launch("uvicorn", self.env(system.name), self.workdir, app=APP)
 
     async def fanout(self, scenario: str, system: System, size: int) -> Row:
         server = self.start(system)
@@ -504,52 +508,75 @@ class Bench:
         finally:
             server.stop()
 
-    async def writes(
-        self, label: str, realtime: bool, subscribers: int, status: str, creates: int
-    ) -> Row:
-        """Scenario c: REST create throughput, 8 writers in parallel."""
-        system = SYSTEMS["ours"] if realtime else System("off", "/ws/")
+    async def writes(self, creates: int, batches: int = 4) -> dict[str, float]:
+        """Scenario c, one round in one server: REST creates/s of every WRITE_CONFIGS entry.
+
+        The writes without realtime go to the same viewsets without RealtimeMixin
+        (``/plain/api/``) in the same process, alternating batch by batch with the realtime
+        API, so that a ratio does not depend on which process or which minute ran faster.
+        First with nobody subscribed; then with 500 subscribers of the published list (the
+        creates are drafts, which none of them may see); last with every create published.
+        """
+        system = SYSTEMS["ours"]
         server = self.start(system)
+        rates: dict[str, float] = {}
+        size = creates // batches
         try:
-            fleet = Fleet(SYSTEMS["ours"], subscribers, Plan(self.articles, 0))
-            if subscribers:
+            async with rest_client(server.http, self.tokens["alice"]) as http:
+
+                async def batch(api: str, status: str) -> float:
+                    counter = iter(range(size))
+
+                    async def writer() -> None:
+                        for i in counter:
+                            response = await http.post(
+                                f"{api}/articles/", json={"title": f"c{i}", "status": status}
+                            )
+                            response.raise_for_status()
+
+                    started = time.perf_counter()
+                    await asyncio.gather(*(writer() for _ in range(8)))
+                    return time.perf_counter() - started
+
+                async def alternate(labels: list[str]) -> None:
+                    elapsed = dict.fromkeys(labels, 0.0)
+                    for i in range(batches):
+                        for label in rotate(labels, i):
+                            api, status = WRITE_CONFIGS[label][:2]
+                            elapsed[label] += await batch(api, status)
+                    rates.update({label: size * batches / t for label, t in elapsed.items()})
+
+                for api in ("/api", "/plain/api"):  # warm-up
+                    await batch(api, "draft")
+                await alternate(list(WRITE_CONFIGS)[:2])
+                fleet = Fleet(system, 500, Plan(self.articles, 0))
                 ws = f"ws://127.0.0.1:{server.port}"
                 await fleet.connect(
-                    lambda i: SYSTEMS["ours"].url(ws, None),
-                    lambda i: SYSTEMS["ours"].subscribe_frames("a", None, self.articles),
+                    lambda i: system.url(ws, None),
+                    lambda i: system.subscribe_frames("a", None, self.articles),
                 )
-            async with rest_client(server.http, self.tokens["alice"]) as http:
-                for _ in range(20):  # warm-up
-                    response = await http.post(
-                        "/api/articles/", json={"title": "warm", "status": status}
-                    )
-                    response.raise_for_status()
-                counter = iter(range(creates))
-
-                async def writer() -> None:
-                    for i in counter:
-                        response = await http.post(
-                            "/api/articles/", json={"title": f"c{i}", "status": status}
-                        )
-                        response.raise_for_status()
-
-                started = time.perf_counter()
-                await asyncio.gather(*(writer() for _ in range(8)))
-                elapsed = time.perf_counter() - started
-            await fleet.close()
-            return Row("c", label, subscribers, creates / elapsed)
+                await alternate(list(WRITE_CONFIGS)[2:4])
+                await alternate(list(WRITE_CONFIGS)[4:])
+                await fleet.close()
+            return rates
         finally:
             server.stop()
 
 
 # -- the report ------------------------------------------------------------------------------
 
-WRITE_CONFIGS = [
-    ("realtime off", False, 0, "draft"),
-    ("realtime on, no subscribers", True, 0, "draft"),
-    ("realtime on, 500 subscribers", True, 500, "draft"),
-    ("realtime on, 500 subscribers, every create delivered", True, 500, "published"),
-]
+# Scenario c: label -> (API, status of the created articles, the label it is compared with)
+WRITE_CONFIGS = {
+    "realtime off": ("/plain/api", "draft", "realtime off"),
+    "realtime on, no subscribers": ("/api", "draft", "realtime off"),
+    "realtime off, 500 subscribers connected": (
+        "/plain/api", "draft", "realtime off, 500 subscribers connected"
+    ),
+    "realtime on, 500 subscribers": ("/api", "draft", "realtime off, 500 subscribers connected"),
+    "realtime on, 500 subscribers, every create delivered": (
+        "/api", "published", "realtime off, 500 subscribers connected"
+    ),
+}  # fmt: skip
 
 
 def plan_runs(
@@ -710,20 +737,23 @@ async def run(
         ))  # fmt: skip
     if "c" in args.scenarios:
         creates = 200 if args.quick else 600
-        results: list[dict[str, Row]] = []
-        for round_ in range(max(args.repeat, 5)):  # quick runs: five rounds keep the median honest
-            results.append({})
-            for label, realtime, subscribers, status in rotate(WRITE_CONFIGS, round_):
-                row = await bench.writes(label, realtime, subscribers, status, creates)
-                results[-1][label] = row
-                print(f"  c {label}: {row.rate:,.0f}/s", file=sys.stderr, flush=True)
-        print("\n(c) write overhead: REST creates/s, 8 writers in parallel; medians over rounds\n")
-        print("| configuration | creates/s | × off |\n|---|---:|---:|")
-        off = WRITE_CONFIGS[0][0]
-        for label, *_ in WRITE_CONFIGS:
-            rate = statistics.median(r[label].rate for r in results)
-            ratio = statistics.median(r[label].rate / r[off].rate for r in results)
-            print(f"| {label} | {rate:,.0f} | {ratio:.2f} |")
+        results: list[dict[str, float]] = []
+        for _ in range(max(args.repeat, 5)):  # quick runs: five rounds keep the median honest
+            results.append(await bench.writes(creates))
+            print(
+                "  c " + ", ".join(f"{rate:,.0f}/s" for rate in results[-1].values()),
+                file=sys.stderr,
+                flush=True,
+            )
+        print(
+            "\n(c) write overhead: REST creates/s, 8 writers in parallel, with and without "
+            "realtime in alternating batches in one server; medians over rounds\n"
+        )
+        print("| configuration | creates/s | × its baseline | baseline |\n|---|---:|---:|---|")
+        for label, (_, _, baseline) in WRITE_CONFIGS.items():
+            rate = statistics.median(r[label] for r in results)
+            ratio = statistics.median(r[label] / r[baseline] for r in results)
+            print(f"| {label} | {rate:,.0f} | {ratio:.2f} | {baseline} |")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The testproject, plus the baselines that benchmarks/fanout.py compares it with.
 
-``BENCH_REALTIME=0`` serves the same REST API without django-realtime's mixin ("realtime
-off"); the websocket baselines are served either way, each at its own path.
+The REST API is served twice: at ``/api/`` with django-realtime's mixin, and at
+``/plain/api/`` without it ("realtime off", see urls.py); the websocket baselines are
+served at their own paths.
 
 On PostgreSQL, connections come from Django's connection pool (Django 5.1+, psycopg_pool),
 as Django recommends under ASGI rather than a new connection per request: every system
@@ -10,19 +11,13 @@ is measured with it.
 
 from __future__ import annotations
 
-import os
-
 import django
 from django.core.exceptions import ImproperlyConfigured
 
 from project.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.bench_project"]  # noqa: F405
-ROOT_URLCONF = (
-    "benchmarks.bench_project.urls_plain"
-    if os.environ.get("BENCH_REALTIME", "1") == "0"
-    else "project.urls"
-)
+ROOT_URLCONF = "benchmarks.bench_project.urls"
 ASGI_APPLICATION = "benchmarks.bench_project.asgi.application"
 REALTIME = {"STATS_LOG_INTERVAL": 0}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
