@@ -61,7 +61,8 @@ def endpoint_application() -> Any:
     consumer = RealtimeConsumer.as_asgi()
 
     async def app(scope: Scope, receive: Any, send: Any) -> None:
-        if scope["path"] == realtime_settings.ENDPOINT:
+        root_path = scope.get("root_path", "")
+        if scope["path"] in (realtime_settings.ENDPOINT, root_path + realtime_settings.ENDPOINT):
             return await consumer(scope, receive, send)
         await receive()  # websocket.connect
         await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})

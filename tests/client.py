@@ -87,11 +87,13 @@ class Client(ProtocolClient):
         cookie: str | None = None,
         path: str = "/ws/",
         host: str = "testserver",
+        root_path: str = "",
     ) -> Client:
         headers = [(b"origin", origin.encode()), (b"host", host.encode())]
         if cookie:
             headers.append((b"cookie", cookie.encode()))
         communicator = WebsocketCommunicator(application(), path, headers=headers)
+        communicator.scope["root_path"] = root_path  # where the server mounts the site
         connected, code = await communicator.connect(timeout=5)
         assert connected, f"handshake refused with close code {code}"
         return cls(communicator)

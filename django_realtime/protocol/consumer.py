@@ -163,7 +163,7 @@ class RealtimeConsumer:
                 f"This connection already has {limit} subscriptions; unsubscribe first.",
             )
         try:
-            target = resolve_target(frame.path)
+            target = resolve_target(frame.path, self.credentials.script_name)
         except SubscriptionError as exc:
             return self.error(frame.id, exc.code, exc.detail, exc.status)
         sub = Subscription(frame.id, frame.path, self.conn, self.subscriptions)

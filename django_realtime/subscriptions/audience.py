@@ -185,11 +185,11 @@ class DetailAudience(Audience):
             data = view.get_serializer(instance).data
             self.serialize_seconds += time.perf_counter() - started_at
             text = self.render(view, data)
-            return [Event(seq, wire.event_tail("updated", target.path, pk, text, cursor))]
+            return [Event(seq, wire.event_tail("updated", target.full_path, pk, text, cursor))]
         exists = self.target.model._base_manager.filter(pk=self.pk).exists()
         end = "forbidden" if exists else "deleted"
         self.dead = True
-        return [Event(seq, wire.event_tail("deleted", target.path, pk, None, cursor), end)]
+        return [Event(seq, wire.event_tail("deleted", target.full_path, pk, None, cursor), end)]
 
 
 class ListAudience(Audience):
@@ -225,7 +225,7 @@ class ListAudience(Audience):
         if len(rows) > limit:
             raise SubscriptionError(
                 "list_too_large",
-                f"{self.target.path}?{self.target.query} covers more than {limit} objects, "
+                f"{self.target.full_path}?{self.target.query} covers more than {limit} objects, "
                 "REALTIME['MAX_LIST_SIZE']; subscribe to a narrower filter.",
             )
         self.members: dict[Any, Any] = dict(rows)
@@ -296,7 +296,9 @@ class ListAudience(Audience):
         view = self._detail_view
         view.kwargs[self.lookup_kwarg] = str(lookup)
         http_request = view.request._request
-        http_request.path = http_request.path_info = path or self.target.path
+        script_name = self.target.script_name
+        http_request.path_info = self.target.path if path is None else path[len(script_name) :]
+        http_request.path = script_name + http_request.path_info
         started = time.perf_counter()
         serializer = self._serializer
         if serializer is None:
@@ -327,7 +329,7 @@ class ListAudience(Audience):
                 self._warned_no_detail = True
                 logger.warning(
                     "Events of %s carry no path: %r does not reverse with %s.",
-                    self.target.path,
+                    self.target.full_path,
                     self._detail_name,
                     kwargs,
                 )

@@ -37,7 +37,7 @@ from ..transport.publisher import flush
 from .audience import Audience, Change, DetailAudience, Event, ListAudience
 from .errors import SubscriptionError
 from .fanout import Outbox, Subscription
-from .requests import Credentials, SubscriptionRequest
+from .requests import Credentials, SubscriptionRequest, script_prefix
 from .target import Target
 from .views import admit, error_from_exception
 from .worker import Worker
@@ -131,6 +131,12 @@ class Engine:
     # -- admission --------------------------------------------------------------------------
 
     def _admit(
+        self, target: Target, credentials: Credentials, since: str | None, snapshot: bool
+    ) -> _Admission:
+        with script_prefix(target.script_name):
+            return self._admit_here(target, credentials, since, snapshot)
+
+    def _admit_here(
         self, target: Target, credentials: Credentials, since: str | None, snapshot: bool
     ) -> _Admission:
         started = time.monotonic()
@@ -238,10 +244,11 @@ class Engine:
             for audience, its_changes in relevant.items():
                 before = audience.serialize_seconds, audience.serializations
                 try:
-                    events = audience.evaluate(its_changes, epoch)
+                    with script_prefix(audience.target.script_name):
+                        events = audience.evaluate(its_changes, epoch)
                 except Exception:
                     logger.exception(
-                        "Evaluating changes of %s for %s failed", label, audience.target.path
+                        "Evaluating changes of %s for %s failed", label, audience.target.full_path
                     )
                     continue
                 delivery.serialize_seconds += audience.serialize_seconds - before[0]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.http.cookie import parse_cookie
+from django.urls import get_script_prefix, set_script_prefix
 
 
 @dataclass(frozen=True)
@@ -24,16 +28,47 @@ class Credentials:
     def user(self) -> Any:
         return self.scope.get("user")
 
+    @property
+    def script_name(self) -> str:
+        """Where the site is mounted ("" at the root), as Django's ASGIHandler sees it for
+        an HTTP request to this server: FORCE_SCRIPT_NAME, else the scope's root_path."""
+        return script_name(self.scope)
+
+
+def script_name(scope: dict[str, Any]) -> str:
+    name = settings.FORCE_SCRIPT_NAME or scope.get("root_path") or ""
+    return str(name).rstrip("/")
+
+
+@contextmanager
+def script_prefix(name: str) -> Iterator[None]:
+    """Build URLs (``reverse()``, hyperlinks) under ``name``, as a request mounted there
+    would; the worker thread serves subscriptions of every connection."""
+    if not name:  # nothing in the worker sets another prefix: "/" is already in place
+        yield
+        return
+    previous = get_script_prefix()
+    set_script_prefix(name)
+    try:
+        yield
+    finally:
+        set_script_prefix(previous)
+
 
 class SubscriptionRequest(HttpRequest):
-    """A GET of ``path?query`` as the browser or API client behind the websocket would send it."""
+    """A GET of ``path?query`` as the browser or API client behind the websocket would send it.
+
+    ``path`` is what Django resolves (its ``path_info``); ``request.path`` also has the
+    script name in front when the site is mounted below the root."""
 
     def __init__(self, credentials: Credentials, path: str, query: str = "") -> None:
         super().__init__()
         scope = credentials.scope
         self.method = "GET"
-        self.path = self.path_info = path
+        self.path_info = path
+        self.path = credentials.script_name + path
         self.META = _meta(scope, path, query)
+        self.META["SCRIPT_NAME"] = credentials.script_name
         # A subscription always reads JSON, whatever the handshake said it accepts.
         self.META["HTTP_ACCEPT"] = "application/json"
         if credentials.authorization is not None:
@@ -56,7 +91,6 @@ def _meta(scope: dict[str, Any], path: str, query: str) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "SCRIPT_NAME": "",
         "QUERY_STRING": query,
     }
     client = scope.get("client")

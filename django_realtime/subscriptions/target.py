@@ -18,7 +18,7 @@ MAX_PATH_LENGTH = 2048
 
 @dataclass(frozen=True)
 class Target:
-    path: str
+    path: str  # what the URLconf resolved: the path without the script name
     query: str
     view: Callable[..., Any]
     view_class: type[Any]
@@ -28,10 +28,16 @@ class Target:
     kwargs: dict[str, Any]
     match: ResolverMatch = field(compare=False)
     model: type[Model]
+    script_name: str = ""  # where the site is mounted; URLs built for the target start with it
 
     @property
     def detail(self) -> bool:
         return self.action == "retrieve"
+
+    @property
+    def full_path(self) -> str:
+        """The path as clients GET it, with the script name in front."""
+        return self.script_name + self.path
 
     @property
     def label(self) -> str:
@@ -40,11 +46,15 @@ class Target:
     @property
     def key(self) -> Hashable:
         """Equal for subscriptions that ask the same view the same question."""
-        return (self.view, tuple(sorted((k, str(v)) for k, v in self.kwargs.items())), self.query)
+        kwargs = tuple(sorted((k, str(v)) for k, v in self.kwargs.items()))
+        return (self.view, kwargs, self.query, self.script_name)
 
 
-def resolve_target(raw: str) -> Target:
-    """Resolve ``raw`` ("/api/articles/?status=published") with the project's URLconf."""
+def resolve_target(raw: str, script_name: str = "") -> Target:
+    """Resolve ``raw`` ("/api/articles/?status=published") with the project's URLconf.
+
+    ``raw`` is the path the client GETs: below a ``script_name`` ("/app", from
+    FORCE_SCRIPT_NAME or the server's root path), it starts with it."""
     if len(raw) > MAX_PATH_LENGTH:
         raise SubscriptionError(
             "invalid_message", f"path is longer than {MAX_PATH_LENGTH} characters."
@@ -57,6 +67,15 @@ def resolve_target(raw: str) -> Target:
             f"'/api/articles/?status=published'; got {raw!r}.",
         )
     path = unquote(parts.path, errors="replace")
+    if script_name:
+        if not path.startswith(script_name + "/"):
+            raise SubscriptionError(
+                "not_found",
+                f"No URL matches {path!r}: this site is mounted at {script_name!r}, so the "
+                f"paths it serves start with {script_name + '/'!r}.",
+                404,
+            )
+        path = path[len(script_name) :]
     try:
         match = resolve(path)
     except Resolver404:
@@ -91,6 +110,7 @@ def resolve_target(raw: str) -> Target:
         kwargs=dict(match.kwargs),
         match=match,
         model=model,
+        script_name=script_name,
     )
 
 
