@@ -57,12 +57,13 @@ def endpoint_application() -> Any:
     """The realtime consumer at ``REALTIME['ENDPOINT']``; other paths close with 4404."""
     from .conf import realtime_settings
     from .protocol.consumer import RealtimeConsumer
+    from .subscriptions.requests import script_name
 
     consumer = RealtimeConsumer.as_asgi()
 
     async def app(scope: Scope, receive: Any, send: Any) -> None:
-        root_path = scope.get("root_path", "")
-        if scope["path"] in (realtime_settings.ENDPOINT, root_path + realtime_settings.ENDPOINT):
+        # As Django's ASGIRequest finds path_info: the script name in front is optional.
+        if scope["path"].removeprefix(script_name(scope)) == realtime_settings.ENDPOINT:
             return await consumer(scope, receive, send)
         await receive()  # websocket.connect
         await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from types import ModuleType
 from typing import Any
 
+from django.conf import settings
 from django.urls import Resolver404
 
 from .resolver import websocket_resolver
@@ -49,9 +50,12 @@ class WebsocketRouter:
             raise ValueError("No 'path' key in connection scope, cannot route URLs")
         if "path_remaining" not in scope:
             root_path = scope.get("root_path", "")
-            if root_path and not path.startswith(root_path):
-                return await _close(receive, send)
-            path = path[len(root_path) :]
+            if root_path:  # the server mounts the site there: every path starts with it
+                if not path.startswith(root_path):
+                    return await _close(receive, send)
+                path = path[len(root_path) :]
+            elif settings.FORCE_SCRIPT_NAME:  # a proxy in front may have kept it, or not
+                path = path.removeprefix(settings.FORCE_SCRIPT_NAME.rstrip("/"))
         try:
             match = websocket_resolver(self.urlconf).resolve_websocket(path.lstrip("/"))
         except Resolver404:

@@ -20,12 +20,13 @@ from tests.test_realtime_events import make_article
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("inmemory_layer")]
 
 
-@pytest.fixture(params=["FORCE_SCRIPT_NAME", "root_path"])
+@pytest.fixture(params=["FORCE_SCRIPT_NAME", "FORCE_SCRIPT_NAME, prefix kept", "root_path"])
 async def mounted(request: Any, settings: Any) -> AsyncIterator[dict[str, str]]:
-    """How the client connects to a site mounted at /app."""
-    if request.param == "FORCE_SCRIPT_NAME":
+    """How the client connects to a site mounted at /app (a proxy in front may strip the
+    prefix from the websocket's path or keep it)."""
+    if request.param.startswith("FORCE_SCRIPT_NAME"):
         settings.FORCE_SCRIPT_NAME = "/app"
-        yield {}
+        yield {"path": "/app/ws/"} if "kept" in request.param else {}
     else:
         yield {"path": "/app/ws/", "root_path": "/app"}
     # The test client's requests below /app set the script prefix of asgiref's shared

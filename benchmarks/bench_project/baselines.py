@@ -22,6 +22,7 @@ from django.db.models.signals import post_save
 from rest_framework import serializers
 
 from articles.models import Article
+from django_realtime import wire
 
 SYSTEM = os.environ.get("BENCH_SYSTEM", "ours")
 GROUP = "bench.articles"
@@ -68,11 +69,9 @@ async def floor_fire(scope: dict[str, Any], receive: Any, send: Any) -> None:
         "status": "published", "author": "alice", "is_mine": False, "created_at": stamp,
         "updated_at": stamp,
     }  # fmt: skip
-    frame = json.dumps(
-        {"type": "event", "id": "s", "event": "updated", "path": path, "pk": article,
-         "data": data, "cursor": f"{k}:{article}"},
-        separators=(",", ":"),
-    )  # fmt: skip
+    # Encoded with our own frame encoder, so the two frames cannot drift apart.
+    tail = wire.event_tail("updated", path, article, wire.dumps(data), f"{k}:{article}")
+    frame = wire.event_prefix("s") + tail
     await receive()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": repr(sent).encode()})

@@ -297,7 +297,9 @@ class ListAudience(Audience):
         view.kwargs[self.lookup_kwarg] = str(lookup)
         http_request = view.request._request
         script_name = self.target.script_name
-        http_request.path_info = self.target.path if path is None else path[len(script_name) :]
+        http_request.path_info = (
+            self.target.path if path is None else path.removeprefix(script_name)
+        )
         http_request.path = script_name + http_request.path_info
         started = time.perf_counter()
         serializer = self._serializer

@@ -36,6 +36,7 @@ class Credentials:
 
 
 def script_name(scope: dict[str, Any]) -> str:
+    """FORCE_SCRIPT_NAME, else the ASGI scope's root_path, without a trailing slash."""
     name = settings.FORCE_SCRIPT_NAME or scope.get("root_path") or ""
     return str(name).rstrip("/")
 

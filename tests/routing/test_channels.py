@@ -57,6 +57,15 @@ async def test_root_path_is_stripped_first() -> None:
     assert await connect("/other/ws/rooms/1/", root_path="/app") == (False, 4404, None)
 
 
+@override_settings(FORCE_SCRIPT_NAME="/app/")
+@pytest.mark.parametrize("path", ["/app/ws/rooms/1/", "/ws/rooms/1/"])
+async def test_force_script_name_is_stripped_when_present(path: str) -> None:
+    # As Django's ASGIRequest finds path_info: behind a proxy that keeps the prefix or not.
+    connected, _, message = await connect(path)
+    assert connected
+    assert message["kwargs"] == {"room": "1"}
+
+
 async def test_outer_url_route_is_kept() -> None:
     outer = {"args": (), "kwargs": {"tenant": "acme"}}
     connected, _, message = await connect("/ws/rooms/2/", url_route=outer)
