@@ -26,10 +26,10 @@ tests), dropped at the end; with ``--database sqlite`` a file in a temporary dir
   core; a side near 100% is what bounds the run (the server's Python runs on one core).
   machine CPU: all cores' busy time, in percent of all of them (the database, the
   writers and the kernel's share of loopback networking included).
-- ceiling (a): what a fan-out costing nothing beyond the ASGI server's frame writes could
-  deliver with the server's core fully used. Per update: Django's own PATCH (the same
-  writes on the REST API without realtime, server CPU per PATCH) plus one frame per
-  subscriber at the floor's server CPU per frame, both measured in the same round.
+- direct: the least a realtime system can spend per update on this stack, measured: the
+  same PATCHes through the REST API without realtime, and after each commit one frame like
+  ours, serialized and encoded once, written to every socket with the server's own send
+  (no channel layer, no visibility, no per-subscriber buffer).
 - write overhead (c): REST creates/s by 8 concurrent writers through the API with
   RealtimeMixin (``/api/``) and through the same viewsets without it (``/plain/api/``), in
   alternating batches in one server, so that both see the same drift of this machine's
@@ -123,7 +123,7 @@ class System:
 
     def read(self, frame: dict[str, Any]) -> tuple[int, int] | None:
         """(article, update number) of an update's frame."""
-        if self.name in ("ours", "floor"):
+        if self.name in ("ours", "floor", "direct"):
             if frame.get("type") != "event":
                 return None
             data = frame["data"]
@@ -141,6 +141,7 @@ class System:
 
 SYSTEMS = {
     "floor": System("floor", "/floor/"),
+    "direct": System("direct", "/direct/"),
     "group": System("group", "/group/"),
     "dcrf": System("dcrf", "/dcrf/model/"),
     "ours": System("ours", "/ws/", realtime=True),
@@ -497,21 +498,6 @@ class Bench:
             stack.close()
             server.stop()
 
-    async def write_cost(self) -> float:
-        """Server CPU seconds per PATCH of scenario (a)'s writes, on the REST API without
-        realtime and with nobody subscribed: what Django itself spends on a write."""
-        system = System("off", "/ws/")
-        server = self.start(system)
-        try:
-            async with rest_client(server.http, self.tokens["alice"]) as http:
-                for _ in range(10):  # warm-up
-                    await write(http, system, self.articles[0], -1)
-                before = cpu_seconds(server.process.pid)
-                await write_plan(http, system, Plan(self.articles, self.updates))
-                return (cpu_seconds(server.process.pid) - before) / self.updates
-        finally:
-            server.stop()
-
     async def writes(self, creates: int, batches: int = 4) -> dict[str, float]:
         """Scenario c, one round in one server: REST creates/s of every WRITE_CONFIGS entry.
 
@@ -594,15 +580,6 @@ def plan_runs(
     return steps
 
 
-def ceiling(floor: Row, write_cpu: float) -> Row:
-    """What a fan-out that cost nothing beyond the ASGI server's frame writes could deliver
-    with the server's core fully used: per update, Django's own PATCH (``write_cpu``) and
-    one frame per subscriber at the floor's server CPU per frame."""
-    frame_cpu = floor.server_cpu / 100 / floor.rate  # type: ignore[operator]
-    n = floor.subscribers
-    return Row(floor.scenario, "ceiling", n, n / (write_cpu + n * frame_cpu))
-
-
 def rotate(items: list[T], by: int) -> list[T]:
     by %= len(items)
     return items[by:] + items[:by]
@@ -630,15 +607,16 @@ def table(title: str, rounds: list[dict[tuple[str, int], Row]]) -> str:
     round (the systems of a round ran one after another) before their median is."""
     lines = [f"\n{title}\n"]
     header = (
-        "| system | subscribers | deliveries/s | × dcrf | × floor | p50 ms | p99 ms | KiB/conn "
-        "| server CPU % | client CPU % | machine CPU % |"
+        "| system | subscribers | deliveries/s | × dcrf | × floor | × direct | p50 ms | p99 ms "
+        "| KiB/conn | server CPU % | client CPU % | machine CPU % |"
     )
-    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for system, size in sorted(rounds[0], key=lambda key: key[1]):  # by size, stable
         rows = [r[(system, size)] for r in rounds]
         lines.append(
             f"| {system} | {size} | {_median([r.rate for r in rows]):,.0f} "
             f"| {_ratio(rounds, system, size, 'dcrf')} | {_ratio(rounds, system, size, 'floor')} "
+            f"| {_ratio(rounds, system, size, 'direct')} "
             f"| {_number(_median([r.p50_ms for r in rows]))} "
             f"| {_number(_median([r.p99_ms for r in rows]))} "
             f"| {_number(_median([r.kib_per_connection for r in rows]))} "
@@ -655,7 +633,7 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="fewer updates and sizes")
     parser.add_argument("--scenarios", default="abc", help="which of a, b, c (default: abc)")
-    parser.add_argument("--systems", default="floor,group,dcrf,ours")
+    parser.add_argument("--systems", default="floor,direct,group,dcrf,ours")
     parser.add_argument(
         "--database", choices=["postgres", "sqlite"], default="postgres", help="default: postgres"
     )
@@ -719,12 +697,6 @@ async def run(
                 file=sys.stderr,
                 flush=True,
             )
-        if "a" in args.scenarios and SYSTEMS["floor"] in systems:
-            write_cpu = await bench.write_cost()
-            print(f"  a Django's PATCH: {write_cpu * 1000:.1f} ms CPU", file=sys.stderr)
-            this_round = rounds["a"][-1]
-            for size in sizes:
-                this_round[("ceiling", size)] = ceiling(this_round[("floor", size)], write_cpu)
 
     if "a" in args.scenarios:
         print(

@@ -8,4 +8,4 @@ class BenchConfig(AppConfig):
     def ready(self) -> None:
         from . import baselines
 
-        baselines.connect_group_send()
+        baselines.connect_signals()

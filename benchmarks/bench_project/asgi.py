@@ -15,7 +15,14 @@ django_http = django_asgi()
 
 from django_realtime.asgi import endpoint_application, get_asgi_application  # noqa: E402
 
-from .baselines import SYSTEM, GroupConsumer, QueryTokenAuth, floor_fire, floor_websocket  # noqa: E402
+from .baselines import (  # noqa: E402
+    SYSTEM,
+    GroupConsumer,
+    QueryTokenAuth,
+    direct_websocket,
+    floor_fire,
+    floor_websocket,
+)
 
 websocket_routes: dict[str, Any] = {"/group/": GroupConsumer.as_asgi()}
 if SYSTEM == "dcrf":
@@ -40,11 +47,11 @@ async def http(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 project = get_asgi_application(http=http, websocket=websocket)
+raw_websockets = {"/floor/": floor_websocket, "/direct/": direct_websocket}
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    # The floor's sockets get the server's own send: no middleware wraps it (Channels'
-    # SessionMiddleware would, and cost about as much as the write; ours unwraps it).
-    if scope["type"] == "websocket" and scope["path"] == "/floor/":
-        return await floor_websocket(scope, receive, send)
-    return await project(scope, receive, send)
+    # The floor's and direct's sockets get the server's own send: no middleware wraps it
+    # (Channels' SessionMiddleware would, and cost about as much as the write; ours unwraps it).
+    raw = raw_websockets.get(scope["path"]) if scope["type"] == "websocket" else None
+    await (raw or project)(scope, receive, send)

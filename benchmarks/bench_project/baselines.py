@@ -1,11 +1,12 @@
 """The systems that benchmarks/fanout.py compares django-realtime with.
 
-Which one a server runs is chosen by ``BENCH_SYSTEM`` (floor, group, dcrf, ours), so that
-a baseline's signal handlers never burden another system's run.
+Which one a server runs is chosen by ``BENCH_SYSTEM`` (floor, direct, group, dcrf, ours),
+so that a baseline's signal handlers never burden another system's run.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -38,20 +39,34 @@ class BenchArticleSerializer(serializers.ModelSerializer):  # type: ignore[type-
         fields = ["id", "title", "body", "status", "author", "created_at", "updated_at"]
 
 
+# -- sockets that only listen: connected means subscribed -----------------------------------
+
+
+def listening_sockets() -> tuple[set[Any], Any]:
+    """A set of the server's own ``send`` of every open socket, and the ASGI app that fills it."""
+    sockets: set[Any] = set()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        sockets.add(send)
+        try:
+            while (await receive())["type"] != "websocket.disconnect":
+                pass
+        finally:
+            sockets.discard(send)
+
+    return sockets, app
+
+
+async def write_to_all(sockets: set[Any], frame: str) -> None:
+    for socket_send in list(sockets):
+        await socket_send({"type": "websocket.send", "text": frame})
+
+
 # -- the bare floor: one pre-encoded frame written to every socket ------------------------
 
-_floor_sockets: set[Any] = set()
-
-
-async def floor_websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    await receive()  # websocket.connect
-    await send({"type": "websocket.accept"})
-    _floor_sockets.add(send)
-    try:
-        while (await receive())["type"] != "websocket.disconnect":
-            pass
-    finally:
-        _floor_sockets.discard(send)
+_floor_sockets, floor_websocket = listening_sockets()
 
 
 async def floor_fire(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -75,8 +90,39 @@ async def floor_fire(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await receive()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": repr(sent).encode()})
-    for socket_send in list(_floor_sockets):
-        await socket_send({"type": "websocket.send", "text": frame})
+    await write_to_all(_floor_sockets, frame)
+
+
+# -- direct: Django's own PATCH, then one frame, encoded once, written to every socket ----
+#
+# The least a realtime system can spend per update on this stack: the write through the
+# REST API without realtime, one serialization after its commit, and the ASGI server's
+# frame writes; no channel layer, no visibility, no per-subscriber buffer.
+
+_direct_sockets, _direct_listen = listening_sockets()
+_direct_loop: asyncio.AbstractEventLoop | None = None
+
+
+async def direct_websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    global _direct_loop
+    _direct_loop = asyncio.get_running_loop()
+    await _direct_listen(scope, receive, send)
+
+
+def _article_saved_direct(sender: Any, instance: Article, **kwargs: Any) -> None:
+    def write() -> None:
+        path = f"/api/articles/{instance.pk}/"
+        data = {
+            "url": "http://127.0.0.1" + path, "is_mine": False,
+            **BenchArticleSerializer(instance).data,
+        }  # fmt: skip
+        tail = wire.event_tail("updated", path, instance.pk, wire.dumps(data), str(instance.pk))
+        frame = wire.event_prefix("s") + tail
+        loop = _direct_loop
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.create_task, write_to_all(_direct_sockets, frame))
+
+    transaction.on_commit(write)
 
 
 # -- plain Channels: serialize once, group_send, one layer message per connection ---------
@@ -104,9 +150,11 @@ def _article_saved(sender: Any, instance: Article, **kwargs: Any) -> None:
     transaction.on_commit(publish)
 
 
-def connect_group_send() -> None:
+def connect_signals() -> None:
     if SYSTEM == "group":
         post_save.connect(_article_saved, sender=Article, dispatch_uid="bench-group-send")
+    elif SYSTEM == "direct":
+        post_save.connect(_article_saved_direct, sender=Article, dispatch_uid="bench-direct")
 
 
 class QueryTokenAuth:
