@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,8 +105,10 @@ class Deployment:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def start(self, kind: str = "uvicorn", env: dict[str, str] | None = None) -> Server:
-        server = launch(kind, {**self.env, **(env or {})}, self._workdir)
+    def start(
+        self, kind: str = "uvicorn", env: dict[str, str] | None = None, args: Sequence[str] = ()
+    ) -> Server:
+        server = launch(kind, {**self.env, **(env or {})}, self._workdir, args=args)
         self.servers.append(server)
         return server
 
@@ -123,8 +125,10 @@ def launch(
     workdir: Path,
     app: str = "project.asgi:application",
     ready_path: str = "/api/",
+    args: Sequence[str] = (),
 ) -> Server:
-    """Start ``kind`` (uvicorn, daphne or runserver) on a free port; return once it answers."""
+    """Start ``kind`` (uvicorn, daphne or runserver) on a free port, with the server's own
+    command line ``args`` added; return once it answers."""
     port = free_port()
     commands = {
         "uvicorn": [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
@@ -132,11 +136,12 @@ def launch(
         "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
         "runserver": [sys.executable, str(MANAGE), "runserver", "--noreload", f"127.0.0.1:{port}"],
     }  # fmt: skip
+    command = [*commands[kind], *args]
     log = workdir / f"server-{port}.log"
     python_path = os.pathsep.join([str(ROOT / "testproject"), str(ROOT)])
     with log.open("wb") as output:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            commands[kind],
+            command,
             cwd=ROOT / "testproject",
             env={**env, "PYTHONPATH": python_path},
             stdout=output,
