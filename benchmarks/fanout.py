@@ -1,4 +1,4 @@
-"""Fan-out benchmark: django-realtime against the bare floor, plain Channels and dcrf.
+"""Fan-out benchmark: django-realtime against the floor, the direct bound, Channels and dcrf.
 
     .venv/bin/python benchmarks/fanout.py            # every scenario (about forty minutes)
     .venv/bin/python benchmarks/fanout.py --quick    # fewer updates and sizes, one run each
