@@ -66,10 +66,10 @@ class SubscriptionRequest(HttpRequest):
         super().__init__()
         scope = credentials.scope
         self.method = "GET"
+        script_name = credentials.script_name
         self.path_info = path
-        self.path = credentials.script_name + path
-        self.META = _meta(scope, path, query)
-        self.META["SCRIPT_NAME"] = credentials.script_name
+        self.path = script_name + path
+        self.META = _meta(scope, script_name, path, query)
         # A subscription always reads JSON, whatever the handshake said it accepts.
         self.META["HTTP_ACCEPT"] = "application/json"
         if credentials.authorization is not None:
@@ -88,9 +88,10 @@ class SubscriptionRequest(HttpRequest):
         return self._scheme
 
 
-def _meta(scope: dict[str, Any], path: str, query: str) -> dict[str, Any]:
+def _meta(scope: dict[str, Any], script_name: str, path: str, query: str) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": script_name,
         "PATH_INFO": path,
         "QUERY_STRING": query,
     }
