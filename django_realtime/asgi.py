@@ -55,6 +55,8 @@ def websocket_application() -> Any:
 
 def endpoint_application() -> Any:
     """The realtime consumer at ``REALTIME['ENDPOINT']``; other paths close with 4404."""
+    from routing.channels import strip_mount
+
     from .conf import realtime_settings
     from .protocol.consumer import RealtimeConsumer
     from .subscriptions.requests import script_name
@@ -62,8 +64,9 @@ def endpoint_application() -> Any:
     consumer = RealtimeConsumer.as_asgi()
 
     async def app(scope: Scope, receive: Any, send: Any) -> None:
-        # As Django's ASGIRequest finds path_info: the script name in front is optional.
-        if scope["path"].removeprefix(script_name(scope)) == realtime_settings.ENDPOINT:
+        # The script name in front is optional, as for Django's HTTP requests (a proxy may
+        # have kept it or not); only whole segments of it count.
+        if strip_mount(scope["path"], script_name(scope)) == realtime_settings.ENDPOINT:
             return await consumer(scope, receive, send)
         await receive()  # websocket.connect
         await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})

@@ -29,6 +29,14 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 CLOSE_NOT_FOUND = 4404
 
 
+def strip_mount(path: str, mount: str) -> str:
+    """``path`` below ``mount`` ("/app") if it starts with it as whole segments, else
+    ``path`` itself: "/app" is not in front of "/apples/"."""
+    if mount and (path == mount or path.startswith(mount + "/")):
+        return path[len(mount) :]
+    return path
+
+
 class WebsocketRouter:
     """Routes a websocket connection to the application of the matching ``websocket()`` route.
 
@@ -55,7 +63,7 @@ class WebsocketRouter:
                     return await _close(receive, send)
                 path = path[len(root_path) :]
             elif settings.FORCE_SCRIPT_NAME:  # a proxy in front may have kept it, or not
-                path = path.removeprefix(settings.FORCE_SCRIPT_NAME.rstrip("/"))
+                path = strip_mount(path, settings.FORCE_SCRIPT_NAME.rstrip("/"))
         try:
             match = websocket_resolver(self.urlconf).resolve_websocket(path.lstrip("/"))
         except Resolver404:

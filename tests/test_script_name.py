@@ -91,6 +91,17 @@ async def test_a_path_outside_the_mount_is_not_found_and_says_where_it_is(
     await client.subscribe("there", "/app/api/articles/")  # the connection goes on
 
 
+@pytest.mark.parametrize("path", ["/ws/", "/w/ws/"])
+async def test_the_endpoint_below_a_mount_that_is_a_prefix_of_it(
+    connect: Any, settings: Any, path: str
+) -> None:
+    # Mounted at /w, the endpoint /ws/ is reached with the mount in front or without it
+    # (a proxy that strips it): "/w" in "/ws/" is not the mount.
+    settings.FORCE_SCRIPT_NAME = "/w"
+    client = await connect(path=path)
+    await client.subscribe("s", "/w/api/articles/")
+
+
 def test_resolve_target_strips_the_script_name_and_keys_on_it() -> None:
     mounted = resolve_target("/app/api/articles/?status=published", "/app")
     assert (mounted.path, mounted.full_path) == ("/api/articles/", "/app/api/articles/")

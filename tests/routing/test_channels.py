@@ -66,6 +66,14 @@ async def test_force_script_name_is_stripped_when_present(path: str) -> None:
     assert message["kwargs"] == {"room": "1"}
 
 
+@override_settings(FORCE_SCRIPT_NAME="/w")
+async def test_force_script_name_is_stripped_only_as_whole_segments() -> None:
+    # "/w" is not in front of "/ws/rooms/1/": that path is below the root as it stands.
+    connected, _, message = await connect("/ws/rooms/1/")
+    assert connected
+    assert message["kwargs"] == {"room": "1"}
+
+
 async def test_outer_url_route_is_kept() -> None:
     outer = {"args": (), "kwargs": {"tenant": "acme"}}
     connected, _, message = await connect("/ws/rooms/2/", url_route=outer)
