@@ -29,12 +29,21 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 CLOSE_NOT_FOUND = 4404
 
 
-def strip_mount(path: str, mount: str) -> str:
-    """``path`` below ``mount`` ("/app") if it starts with it as whole segments, else
-    ``path`` itself: "/app" is not in front of "/apples/"."""
-    if mount and (path == mount or path.startswith(mount + "/")):
+def below_mount(path: str, mount: str) -> str | None:
+    """``path`` below ``mount`` ("/app"), or None if it is not below it. Only whole
+    segments count: "/app" is not in front of "/apples/"."""
+    if not mount:
+        return path
+    if path == mount or path.startswith(mount + "/"):
         return path[len(mount) :]
-    return path
+    return None
+
+
+def strip_mount(path: str, mount: str) -> str:
+    """``path`` below ``mount`` if it is below it, else ``path`` itself (a proxy in front
+    may have kept the mount or not)."""
+    below = below_mount(path, mount)
+    return path if below is None else below
 
 
 class WebsocketRouter:
@@ -59,9 +68,10 @@ class WebsocketRouter:
         if "path_remaining" not in scope:
             root_path = scope.get("root_path", "")
             if root_path:  # the server mounts the site there: every path starts with it
-                if not path.startswith(root_path):
+                below = below_mount(path, root_path.rstrip("/"))
+                if below is None:
                     return await _close(receive, send)
-                path = path[len(root_path) :]
+                path = below
             elif settings.FORCE_SCRIPT_NAME:  # a proxy in front may have kept it, or not
                 path = strip_mount(path, settings.FORCE_SCRIPT_NAME.rstrip("/"))
         try:

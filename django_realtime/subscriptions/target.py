@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.urls import Resolver404, ResolverMatch, resolve
 
+from routing.channels import below_mount
+
 from .errors import SubscriptionError
 
 MAX_PATH_LENGTH = 2048
@@ -67,15 +69,15 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
             f"'/api/articles/?status=published'; got {raw!r}.",
         )
     path = unquote(parts.path, errors="replace")
-    if script_name:
-        if not path.startswith(script_name + "/"):
-            raise SubscriptionError(
-                "not_found",
-                f"No URL matches {path!r}: this site is mounted at {script_name!r}, so the "
-                f"paths it serves start with {script_name + '/'!r}.",
-                404,
-            )
-        path = path[len(script_name) :]
+    below = below_mount(path, script_name)
+    if below is None:
+        raise SubscriptionError(
+            "not_found",
+            f"No URL matches {path!r}: this site is mounted at {script_name!r}, so the "
+            f"paths it serves start with {script_name + '/'!r}.",
+            404,
+        )
+    path = below
     try:
         match = resolve(path)
     except Resolver404:

@@ -57,6 +57,11 @@ async def test_root_path_is_stripped_first() -> None:
     assert await connect("/other/ws/rooms/1/", root_path="/app") == (False, 4404, None)
 
 
+async def test_root_path_is_stripped_only_as_whole_segments() -> None:
+    # "/ws" is not in front of "/wsws/rooms/1/", although "ws/rooms/1/" would resolve.
+    assert await connect("/wsws/rooms/1/", root_path="/ws") == (False, 4404, None)
+
+
 @override_settings(FORCE_SCRIPT_NAME="/app/")
 @pytest.mark.parametrize("path", ["/app/ws/rooms/1/", "/ws/rooms/1/"])
 async def test_force_script_name_is_stripped_when_present(path: str) -> None:
