@@ -1,6 +1,6 @@
 """Fan-out benchmark: django-realtime against the floor, the direct bound, Channels and dcrf.
 
-    .venv/bin/python benchmarks/fanout.py            # every scenario (about forty minutes)
+    .venv/bin/python benchmarks/fanout.py            # every scenario (about twelve minutes here)
     .venv/bin/python benchmarks/fanout.py --quick    # fewer updates and sizes, one run each
     .venv/bin/python benchmarks/fanout.py --database sqlite   # SQLite instead of PostgreSQL
 
