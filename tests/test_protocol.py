@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
+from django_realtime.subscriptions.engine import get_engine
 from tests.client import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("inmemory_layer")]
@@ -302,3 +303,28 @@ async def test_a_list_too_large_to_follow(connect: Any, api: Any, settings: Any)
     error = await client.expect("error", id="all", code="list_too_large")
     assert "covers more than 2 objects" in error["detail"]
     await client.subscribe("some", "/api/articles/?status=draft")
+
+
+async def test_a_layer_that_refuses_a_join_fails_that_subscribe_and_no_later_one(
+    connect: Any, api: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await connect()
+    layer = get_engine().hub.layer
+    join = layer.group_add
+    refused = []
+
+    async def refuse_once(group: str, channel: str) -> None:
+        if not refused:
+            refused.append(group)
+            raise ConnectionError("Error connecting to the layer's server")
+        await join(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", refuse_once)
+    await client.send(type="subscribe", id="first", path="/api/articles/")
+    await client.expect("error", id="first", code="server_error")
+    assert "Subscribing to /api/articles/ failed" in caplog.text
+    # Once the layer answers again, subscribing to the same model works, events included.
+    await client.subscribe("again", "/api/articles/")
+    article = await api("alice").post("/api/articles/", {"title": "t", "status": "published"})
+    await client.expect("event", id="again", event="created", pk=article.json()["id"])
+    assert refused

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -38,28 +39,53 @@ class Hub:
         self.epoch = secrets.token_hex(4)
         self.seq = 0
         self.channel: str | None = None
-        self._watchers: dict[str, int] = {}
+        self._watchers: dict[str, int] = {}  # model label -> how many watch it
+        self._joined: set[str] = set()  # the models whose group this process is in
+        self._membership: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._start_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
 
     async def watch(self, label: str) -> None:
-        """Receive the changes of model ``label`` from now on (counted; see :meth:`unwatch`)."""
+        """Receive the changes of model ``label`` from now on (counted; see :meth:`unwatch`).
+
+        Returns once this process is in the model's group, however many watch it at once;
+        if the layer refuses the join, raises, and the next watch tries again."""
         await self._start()
-        count = self._watchers.get(label, 0)
-        self._watchers[label] = count + 1
-        if count == 0:
-            assert self.channel is not None
-            await self.layer.group_add(group_name(label), self.channel)
+        self._watchers[label] = self._watchers.get(label, 0) + 1
+        try:
+            await self._sync(label)
+        except BaseException:
+            self._forget(label)
+            raise
 
     async def unwatch(self, label: str) -> None:
-        count = self._watchers.get(label, 0) - 1
+        if label in self._watchers:
+            self._forget(label)
+            await self._sync(label)
+
+    def _forget(self, label: str) -> None:
+        count = self._watchers.pop(label, 0) - 1
         if count > 0:
             self._watchers[label] = count
-            return
-        self._watchers.pop(label, None)
-        if self.channel is not None and count == 0:
-            await self.layer.group_discard(group_name(label), self.channel)
+
+    async def _sync(self, label: str) -> None:
+        """Join or leave the model's group, as whether anything watches it says. The joins
+        and leaves of one model run one at a time, in order: a leave still under way cannot
+        undo the join that follows it."""
+        async with self._membership[label]:
+            channel, wanted = self.channel, label in self._watchers
+            if channel is None or wanted == (label in self._joined):
+                return
+            if wanted:
+                await self.layer.group_add(group_name(label), channel)
+                self._joined.add(label)
+                return
+            self._joined.discard(label)
+            try:
+                await self.layer.group_discard(group_name(label), channel)
+            except Exception:  # still in the group: its changes reach nobody, and cost little
+                logger.warning("Leaving the realtime group of %s failed", label, exc_info=True)
 
     def watching(self) -> dict[str, int]:
         return dict(self._watchers)
@@ -75,12 +101,13 @@ class Hub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         if self.channel is not None:
-            for label in list(self._watchers):
+            for label in list(self._joined):
                 try:
                     await self.layer.group_discard(group_name(label), self.channel)
                 except Exception:  # closing down: a layer that is gone already is fine
                     logger.debug("group_discard failed while closing the hub", exc_info=True)
         self._watchers.clear()
+        self._joined.clear()
         self.channel = None
 
     async def _start(self) -> None:
@@ -134,7 +161,7 @@ class Hub:
     async def _renew(self, channel: str) -> None:
         while True:
             await asyncio.sleep(RENEW_INTERVAL)
-            for label in list(self._watchers):
+            for label in list(self._joined):
                 try:
                     await self.layer.group_add(group_name(label), channel)
                 except Exception:
