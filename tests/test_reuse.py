@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.urls import CutoffArticles
+from tests.urls import CutoffArticles, FollowedArticles
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("inmemory_layer")]
 
@@ -68,4 +68,23 @@ async def test_no_reuse_builds_the_views_for_every_change(
     await client.expect("event", event="created")
     cutoff.cutoff = "o"
     await api("alice").post("/api/articles/", {"title": "n2", "status": "published"})
+    await client.silent()
+
+
+async def test_a_list_filter_holds_when_the_first_build_matched_nothing(
+    connect: Any, api: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.REALTIME = {"VIEW_REUSE_SECONDS": 0}
+    monkeypatch.setattr(FollowedArticles, "followed", [])  # nothing yet, list nor detail
+    client = await connect()
+    await client.subscribe("s", "/test/followed/?status=published")
+    FollowedArticles.followed = ["news"]
+    draft = (await api("alice").post("/api/articles/", {"title": "news"})).json()
+    published = (
+        await api("alice").post("/api/articles/", {"title": "news", "status": "published"})
+    ).json()
+    assert (await api("alice").get("/test/followed/?status=published")).json()["count"] == 1
+    # The draft is followed, but the subscriber's query string excludes it.
+    await client.expect("event", id="s", event="created", pk=published["id"])
+    assert draft["status"] == "draft"
     await client.silent()

@@ -64,6 +64,19 @@ class CutoffArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
         return Article.objects.filter(title__gte=type(self).cutoff)
 
 
+class FollowedArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Only the articles whose titles the user follows: none at all while FOLLOWED is empty
+    (a query Django knows to match nothing, without asking the database)."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    filterset_fields = ["status"]
+    followed: list[str] = []
+
+    def get_queryset(self) -> Any:
+        return Article.objects.filter(title__in=list(type(self).followed))
+
+
 class PlainView(APIView):
     def get(self, request: Any) -> Response:
         return Response({"hello": "world"})
@@ -90,6 +103,12 @@ urlpatterns = [
     path("test/cutoff/", CutoffArticles.as_view({"get": "list"}), name="cutoff-list"),
     path(
         "test/cutoff/<int:pk>/", CutoffArticles.as_view({"get": "retrieve"}), name="cutoff-detail"
+    ),
+    path("test/followed/", FollowedArticles.as_view({"get": "list"}), name="followed-list"),
+    path(
+        "test/followed/<int:pk>/",
+        FollowedArticles.as_view({"get": "retrieve"}),
+        name="followed-detail",
     ),
     path("test/broken/", BrokenArticles.as_view({"get": "list"}), name="broken-list"),
     path("test/post-only/", PostOnly.as_view({"post": "create"}), name="post-only"),

@@ -280,7 +280,9 @@ class ListAudience(Audience):
             list_view = self.view("list", dict(target.kwargs), target.path, target.query)
             in_list = list_view.filter_queryset(list_view.get_queryset())
             if self._same_questions is None:  # decided once, on the first build
-                self._same_questions = _sql(matching) == _sql(in_list)
+                sql = _sql(matching)
+                # A query that cannot match anything now says nothing of the next build's.
+                self._same_questions = sql is not None and sql == _sql(in_list)
             if not self._same_questions:  # e.g. a filtered list: ask both questions
                 matching = matching.filter(pk__in=in_list.values("pk"))
         # The first build is the subscription's own (off the path of events): it prepares the
