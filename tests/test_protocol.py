@@ -99,6 +99,32 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
             "invalid_message",
             '"authorization" must be a string, not a number.',
         ),
+        ("[" * 5000, "parse_error", "Frame is not valid JSON: it nests too deeply."),
+        (
+            '{"type": "ping", "data": 1e999}',
+            "parse_error",
+            "Frame is not valid JSON: 1e999 is too large for a number here.",
+        ),
+        (
+            '{"type": "ping", "data": NaN}',
+            "parse_error",
+            "Frame is not valid JSON: NaN is not a JSON number.",
+        ),
+        (
+            '{"type": "ping", "data": "\\ud800"}',
+            "parse_error",
+            "Frame is not valid JSON text: it escapes a lone surrogate (\\ud800-\\udfff).",
+        ),
+        (
+            '{"type": "auth", "authorization": "Token \u20ac"}',
+            "invalid_message",
+            '"authorization" must be an HTTP header value: Latin-1 characters only.',
+        ),
+        (
+            '{"type": "subscribe", "id": "a", "path": "//["}',
+            "invalid_message",
+            "path must be an absolute path with an optional query string, like '/api/articles/?status=published'; got '//['.",
+        ),
     ],
 )
 async def test_malformed_frames_get_an_error_and_the_connection_keeps_working(
@@ -328,3 +354,20 @@ async def test_a_layer_that_refuses_a_join_fails_that_subscribe_and_no_later_one
     article = await api("alice").post("/api/articles/", {"title": "t", "status": "published"})
     await client.expect("event", id="again", event="created", pk=article.json()["id"])
     assert refused
+
+
+async def test_a_frame_whose_handling_fails_is_a_server_error_and_the_connection_lives(
+    connect: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await connect()
+
+    async def broken(credentials: Any) -> None:
+        raise RuntimeError("a bug in authentication")
+
+    monkeypatch.setattr(get_engine(), "authenticate", broken)
+    await client.send(type="auth", authorization="Token abc")
+    await client.expect(
+        "error", id=None, code="server_error", detail="The server failed to handle this frame."
+    )
+    assert "a bug in authentication" in caplog.text
+    await client.subscribe("fine", "/api/articles/")

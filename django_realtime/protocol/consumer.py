@@ -136,7 +136,15 @@ class RealtimeConsumer:
             frame = parse(text)
         except ProtocolError as exc:
             return self.error(exc.id, exc.code, exc.detail)
-        await self.handle(frame)
+        try:
+            await self.handle(frame)
+        except Exception:  # a bug, here or in a view: this frame fails, the connection lives
+            logger.exception("Handling a %s frame failed", type(frame).__name__)
+            self.error(
+                getattr(frame, "id", None),
+                "server_error",
+                "The server failed to handle this frame.",
+            )
 
     async def handle(self, frame: Frame) -> None:
         if isinstance(frame, Subscribe):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,18 @@ Frame = Auth | Subscribe | Unsubscribe | Ping
 def parse(text: str) -> Frame:
     """The frame in ``text``, or ProtocolError saying what is wrong with it."""
     try:
-        message = json.loads(text)
+        message = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ProtocolError(
+            "parse_error", "Frame is not valid JSON: it nests too deeply."
+        ) from None
     except ValueError as exc:
         raise ProtocolError("parse_error", f"Frame is not valid JSON: {exc}.") from None
+    if "\\u" in text and not _is_text(message):  # only an escape can make a lone surrogate
+        raise ProtocolError(
+            "parse_error",
+            "Frame is not valid JSON text: it escapes a lone surrogate (\\ud800-\\udfff).",
+        )
     if not isinstance(message, dict):
         raise ProtocolError(
             "parse_error", f"Frame must be a JSON object, not {_json_type(message)}."
@@ -65,6 +75,26 @@ def parse(text: str) -> Frame:
     except ProtocolError as exc:
         exc.id = frame_id
         raise
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large for a number here")
+    return value
+
+
+def _is_text(message: Any) -> bool:
+    """Whether every string in ``message`` can be written as UTF-8 (echoed back, say)."""
+    try:
+        json.dumps(message, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _build(message: dict[str, Any]) -> Frame:
@@ -92,6 +122,13 @@ def _build(message: dict[str, Any]) -> Frame:
                 "invalid_message",
                 f'"authorization" is longer than {MAX_AUTHORIZATION_LENGTH} characters.',
             )
+        try:
+            authorization.encode("latin-1")  # what an HTTP header can carry
+        except UnicodeEncodeError:
+            raise ProtocolError(
+                "invalid_message",
+                '"authorization" must be an HTTP header value: Latin-1 characters only.',
+            ) from None
         return Auth(authorization)
     raise ProtocolError(
         "invalid_message",

@@ -61,8 +61,17 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
         raise SubscriptionError(
             "invalid_message", f"path is longer than {MAX_PATH_LENGTH} characters."
         )
-    parts = urlsplit(raw)
-    if parts.scheme or parts.netloc or parts.fragment or not parts.path.startswith("/"):
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # "//[": an unclosed IPv6 host
+        parts = None
+    if (
+        parts is None
+        or parts.scheme
+        or parts.netloc
+        or parts.fragment
+        or not parts.path.startswith("/")
+    ):
         raise SubscriptionError(
             "invalid_message",
             f"path must be an absolute path with an optional query string, like "
