@@ -371,3 +371,23 @@ async def test_a_frame_whose_handling_fails_is_a_server_error_and_the_connection
     )
     assert "a bug in authentication" in caplog.text
     await client.subscribe("fine", "/api/articles/")
+
+
+async def test_a_frame_larger_than_the_buffer_reaches_a_client_that_keeps_up(
+    connect: Any, api: Any, settings: Any
+) -> None:
+    settings.REALTIME = {"MAX_BUFFERED_BYTES": 4096}
+    for body in ("a" * 1500, "b" * 1500, "c" * 1500):
+        created = await api("alice").post(
+            "/api/articles/", {"title": "t", "body": body, "status": "published"}
+        )
+        assert created.status_code == 201
+    client = await connect()
+    subscribed = await client.subscribe("s", "/api/articles/?status=published", snapshot=True)
+    assert len(json.dumps(subscribed)) > 4096
+    assert subscribed["data"]["count"] == 3
+    article = await api("alice").post("/api/articles/", {"title": "d", "status": "published"})
+    await api("alice").patch(f"/api/articles/{article.json()['id']}/", {"body": "x" * 5000})
+    await client.expect("event", id="s", event="created")
+    updated = await client.expect("event", id="s", event="updated")
+    assert updated["data"]["body"] == "x" * 5000

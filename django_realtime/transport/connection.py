@@ -6,7 +6,8 @@ socket is writable); only when it must wait does a task take over. So writing a 
 a reader that keeps up costs no task and no trip through the event loop, and one that
 does not keep up never holds up the others.
 
-A client that lets more than ``max_bytes`` pile up is disconnected with
+A client that lets more than ``max_bytes`` pile up behind the frame being written (so one
+frame larger than that still reaches a client that keeps up) is disconnected with
 :data:`SLOW_CLIENT_CLOSE_CODE` and its buffer is dropped; it can reconnect and resume with
 ``since``. This relies on the server's ``send`` waiting while the socket is full (uvicorn
 and hypercorn do; see docs/deployment.md).
@@ -59,10 +60,10 @@ class Connection:
             return
         self._buffer.append(text)
         self._size += len(text)
+        if not self._writing:
+            self._start()  # a reader that keeps up takes it at once, however large
         if self._size > self.max_bytes:
             self._drop_slow_client()
-        elif not self._writing:
-            self._start()
 
     def close(self, code: int = 1000) -> None:
         """Close after the frames already queued have been written."""
