@@ -61,22 +61,17 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
         raise SubscriptionError(
             "invalid_message", f"path is longer than {MAX_PATH_LENGTH} characters."
         )
+    not_a_path = SubscriptionError(
+        "invalid_message",
+        f"path must be an absolute path with an optional query string, like "
+        f"'/api/articles/?status=published'; got {raw!r}.",
+    )
     try:
         parts = urlsplit(raw)
     except ValueError:  # "//[": an unclosed IPv6 host
-        parts = None
-    if (
-        parts is None
-        or parts.scheme
-        or parts.netloc
-        or parts.fragment
-        or not parts.path.startswith("/")
-    ):
-        raise SubscriptionError(
-            "invalid_message",
-            f"path must be an absolute path with an optional query string, like "
-            f"'/api/articles/?status=published'; got {raw!r}.",
-        )
+        raise not_a_path from None
+    if parts.scheme or parts.netloc or parts.fragment or not parts.path.startswith("/"):
+        raise not_a_path
     path = unquote(parts.path, errors="replace")
     below = below_mount(path, script_name)
     if below is None:
