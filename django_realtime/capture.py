@@ -1,23 +1,21 @@
-"""Announce the writes made while a realtime view handles a request, however they are made.
+"""Which models are captured, and a guard for code that expects a save to be announced.
 
-Inside :func:`announce_changes`, every save and delete of a *tracked* model (one that a
-``RealtimeMixin`` view serves, or one passed to :func:`track`) calls :func:`~.changes.emit`.
-``RealtimeMixin`` wraps its write requests in it, so a ``perform_create()`` override, an
-``@action`` that saves, or a nested serializer are all covered; the admin, a task or a
-shell can use it too::
+Every model served by a realtime view in the URLconf is captured by database triggers
+(docs/log.md). ``track(Model)``, called from an ``AppConfig.ready()``, captures one that no
+view serves (its changes can then reach subscribers of views that depend on it)::
 
-    from django_realtime import announce_changes
+    class BlogConfig(AppConfig):
+        def ready(self):
+            from django_realtime import track
+            track(self.get_model("Tag"))
 
-    with announce_changes():
-        article.status = "published"
-        article.save()
-
-Bulk operations (``QuerySet.update()``, ``bulk_create()``) send no model signals: call
-``emit()`` for those.
+``announce_changes()`` no longer needs to wrap writes: inside it, a save of a model that
+nothing captures logs a warning, because no subscriber will hear of it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,15 +23,17 @@ from typing import Any
 
 from django.db.models import Model, signals
 
-from .changes import emit
+from .log import captured, get_catalog, register
+
+logger = logging.getLogger("django_realtime")
 
 _announcing: ContextVar[bool] = ContextVar("django_realtime_announcing", default=False)
-_tracked: set[type[Model]] = set()
+_warned: set[type[Model]] = set()
 
 
 @contextmanager
 def announce_changes() -> Iterator[None]:
-    """Within this block, saves and deletes of tracked models are announced after commit."""
+    """Within this block, warn about saves of models whose changes nothing captures."""
     token = _announcing.set(True)
     try:
         yield
@@ -42,49 +42,30 @@ def announce_changes() -> Iterator[None]:
 
 
 def track(model: type[Model]) -> None:
-    """Announce this model's saves and deletes made inside :func:`announce_changes`.
+    """Capture this model's changes even though no realtime view in the URLconf serves it.
 
-    Receivers are connected to this model only, so other models keep Django's fast
-    delete path.
-    """
-    if model in _tracked:
-        return
-    _tracked.add(model)
-    uid = f"django_realtime:{model._meta.label_lower}"
-    signals.post_save.connect(_saved, sender=model, weak=False, dispatch_uid=uid)
-    signals.post_delete.connect(_deleted, sender=model, weak=False, dispatch_uid=uid)
-    signals.m2m_changed.connect(_m2m_changed, weak=False, dispatch_uid="django_realtime")
+    Call it from an ``AppConfig.ready()``, so that ``migrate`` installs its triggers."""
+    register(model)
 
 
 def tracked_models() -> frozenset[type[Model]]:
-    return frozenset(_tracked)
+    """The models whose changes are captured."""
+    return get_catalog().models
 
 
-def _saved(
-    sender: type[Model], instance: Model, created: bool, raw: bool, using: str, **kwargs: Any
-) -> None:
-    if _announcing.get() and not raw:
-        emit(instance, "created" if created else "updated", using=using)
-
-
-def _deleted(sender: type[Model], instance: Model, using: str, **kwargs: Any) -> None:
-    if _announcing.get():
-        emit(instance, "deleted", using=using)
-
-
-def _m2m_changed(
-    sender: Any,
-    instance: Model,
-    action: str,
-    model: type[Model],
-    pk_set: Any,
-    using: str,
-    **kwargs: Any,
-) -> None:
-    if not _announcing.get() or not action.startswith("post_"):
+def _saved(sender: type[Model], raw: bool, **kwargs: Any) -> None:
+    if not _announcing.get() or raw or sender in _warned:
         return
-    if type(instance) in _tracked:
-        emit(instance, "updated", using=using)
-    if model in _tracked:
-        for pk in pk_set or ():
-            emit(model, "updated", pk=pk, using=using)
+    if not captured(sender):
+        _warned.add(sender)
+        logger.warning(
+            "announce_changes(): %s is saved, but no realtime view serves it and it is not "
+            "registered, so its changes reach no subscriber. Add its viewset to the URLconf, "
+            "or call django_realtime.track(%s) in an AppConfig.ready() and run migrate.",
+            sender._meta.label,
+            sender.__name__,
+        )
+
+
+def start() -> None:
+    signals.post_save.connect(_saved, weak=False, dispatch_uid="django_realtime.capture")

@@ -1,34 +1,35 @@
-"""The write side: announce committed changes to every subscriber.
+"""``emit()``: record a change that the database cannot see.
 
-:func:`emit` is what :class:`~django_realtime.mixins.RealtimeMixin` calls after a create,
-update or destroy, and what you call for changes made anywhere else (admin, shell, tasks)::
+The capture triggers record every INSERT, UPDATE and DELETE of a captured table, whoever
+makes it (see docs/log.md). What they cannot see is a change of what an object *looks
+like* that no row of a captured table shows: a serializer field computed from a cache, a
+file, another service. ``emit()`` writes such a change into the log, in the current
+transaction::
 
     from django_realtime import emit
 
-    with transaction.atomic():
-        article.status = "published"
-        article.save()
-        emit(article)                      # "updated" is the default kind
+    cache.set(f"views:{article.pk}", views)
+    emit(article)                          # subscribers get the article again
 
-    emit(article, "deleted")               # before or after article.delete()
-    emit(Article, "deleted", pk=42)        # when only the primary key is left
+    emit(Article, pk=42)                   # when only the primary key is at hand
 
-Nothing is sent until the transaction commits; a rollback (of the transaction, or of the
-savepoint the call was made in) sends nothing, and several calls for one object in one
-transaction send one notification.
+A rollback (of the transaction, or of the savepoint the call was made in) records
+nothing, and servers are rung once the transaction commits.
 """
 
 from __future__ import annotations
 
-import logging
+import json
 from typing import Any, Literal
 
-from django.db import connections, router, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
 from django.db.models import Model
 
-from .transport.publisher import publish_soon
-
-logger = logging.getLogger("django_realtime")
+from .log import log_database
+from .log.backends import backend_for
+from .log.catalog import concrete
+from .writes import ring_after_commit
 
 Kind = Literal["created", "updated", "deleted"]
 KINDS: tuple[Kind, ...] = ("created", "updated", "deleted")
@@ -41,13 +42,13 @@ def emit(
     pk: Any = None,
     using: str | None = None,
 ) -> None:
-    """Announce, once the current transaction commits, that an object changed.
+    """Record in the log, in the current transaction, that an object changed.
 
     ``obj`` is the changed instance, or its model class together with ``pk``. ``kind`` is
     ``"created"``, ``"updated"`` or ``"deleted"``; subscribers receive what the change means
     for *them* (an update can be a "created" for a list it enters), so the kind is a hint.
-    ``using`` is the database alias whose transaction to wait for (default: the router's
-    write database for the model).
+    ``using`` is the database alias whose transaction to write in (default: the router's
+    write database for the model); it must hold the log (``REALTIME['DATABASE']``).
     """
     if isinstance(obj, Model):
         model: type[Model] = type(obj)
@@ -66,53 +67,17 @@ def emit(
         )
     if kind not in KINDS:
         raise ValueError(f"emit() kind must be one of {', '.join(KINDS)}; got {kind!r}.")
-    model = model._meta.concrete_model or model
     using = using or router.db_for_write(model)
-    notice = _Notice(_batch_for(using), model._meta.label_lower, str(pk), kind)
-    transaction.on_commit(notice, using=using)
-
-
-class _Batch:
-    """The notifications of one transaction: each object is announced once."""
-
-    def __init__(self) -> None:
-        self.sent: set[tuple[str, str]] = set()
-
-
-class _Notice:
-    """One ``on_commit`` callback. Django drops it if its savepoint rolls back."""
-
-    def __init__(self, batch: _Batch, label: str, pk: str, kind: str) -> None:
-        self.batch, self.label, self.pk, self.kind = batch, label, pk, kind
-
-    def __call__(self) -> None:
-        key = (self.label, self.pk)
-        if key in self.batch.sent:
-            return
-        self.batch.sent.add(key)
-        try:
-            publish_soon(self.label, [(self.pk, self.kind)])
-        except Exception:
-            # The write has committed; failing the request now would only hide that.
-            logger.exception(
-                "Could not publish the %s change of %s pk=%s to the channel layer; "
-                "subscribers will not see it. Check CHANNEL_LAYERS and that its server "
-                "(Redis) is reachable.",
-                self.kind,
-                self.label,
-                self.pk,
-            )
-
-    def __repr__(self) -> str:
-        return f"<realtime notice {self.kind} {self.label} pk={self.pk}>"
-
-
-def _batch_for(using: str) -> _Batch:
-    """The batch of the transaction in progress on ``using``, found among its callbacks."""
+    if using != log_database():
+        raise ImproperlyConfigured(
+            f"emit() of a {model.__name__} on database {using!r}: the change log is on "
+            f"{log_database()!r} (REALTIME['DATABASE']), and only changes there reach it."
+        )
+    table = concrete(model)._meta.db_table
+    value = pk if isinstance(pk, int) and not isinstance(pk, bool) else str(pk)
     connection = connections[using]
-    if connection.in_atomic_block:
-        for entry in connection.run_on_commit:
-            callback = entry[1]
-            if isinstance(callback, _Notice):
-                return callback.batch
-    return _Batch()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            backend_for(connection).insert_sql(), [table, kind[0].upper(), json.dumps([value])]
+        )
+    ring_after_commit(using)

@@ -70,8 +70,6 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
 @register(Tags.urls)
 def check_realtime_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from rest_framework.views import APIView
-
     from .mixins import RealtimeMixin
 
     errors: list[CheckMessage] = []
@@ -90,18 +88,6 @@ def check_realtime_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
                     hint="Set `queryset` on the view.",
                     obj=name,
                     id="django_realtime.E004",
-                )
-            )
-        mro = view_class.__mro__
-        if APIView in mro and mro.index(APIView) < mro.index(RealtimeMixin):
-            errors.append(
-                Error(
-                    f"{name} lists RealtimeMixin after its DRF view base, so its writes "
-                    "emit no events.",
-                    hint=f"Write `class {view_class.__name__}(RealtimeMixin, ...)`: the "
-                    "mixin must come first among the bases.",
-                    obj=name,
-                    id="django_realtime.E006",
                 )
             )
     return errors
@@ -144,6 +130,86 @@ def check_websocket_routes(app_configs: Any = None, **kwargs: Any) -> list[Check
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_log_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The log's database must be one the capture supports, and hold every captured model."""
+    from django.db import connections, router
+
+    from .log import get_catalog, log_database
+    from .log.backends import Unsupported, backend_for
+
+    try:
+        alias = log_database()
+    except ImproperlyConfigured:
+        return []  # check_settings says what is wrong
+    if alias not in connections:
+        return [
+            Error(
+                f"REALTIME['DATABASE'] is {alias!r}, which DATABASES does not have.",
+                hint="Set REALTIME['DATABASE'] to the alias of the database that holds the "
+                "models of your realtime views.",
+                id="django_realtime.E008",
+            )
+        ]
+    try:
+        backend_for(connections[alias])
+    except Unsupported as exc:
+        return [
+            Error(
+                str(exc),
+                hint="Changes are captured by triggers that the app installs on PostgreSQL "
+                "(10 or newer) and SQLite; MySQL and MariaDB have no statement-level "
+                "triggers with transition tables, and are not supported yet (docs/log.md).",
+                id="django_realtime.E009",
+            )
+        ]
+    errors: list[CheckMessage] = []
+    for model in sorted(get_catalog().models, key=lambda m: m._meta.label):
+        where = router.db_for_write(model)
+        if where != alias:
+            errors.append(
+                Error(
+                    f"{model._meta.label} is written to database {where!r}, but the change "
+                    f"log is on {alias!r}: its changes cannot be captured.",
+                    hint="Route the model to the log's database, or set "
+                    "REALTIME['DATABASE'] to the database that holds it.",
+                    obj=model,
+                    id="django_realtime.E010",
+                )
+            )
+    return errors
+
+
+@register(Tags.database)
+def check_capture(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """The capture triggers in the log's database are the ones the catalog asks for."""
+    from .log import log_database, plan
+    from .log.backends import Unsupported
+    from .log.install import has_log_table
+
+    alias = log_database()
+    if not databases or alias not in databases:
+        return []
+    try:
+        if not has_log_table(alias):
+            return []  # migrations are pending: Django says so, and migrate installs capture
+        todo = plan(alias)
+    except Unsupported:
+        return []  # check_log_database says so
+    if todo.up_to_date:
+        return []
+    return [
+        Warning(
+            f"Change capture on database {alias!r} is not up to date: {todo.describe()}. "
+            "Changes of those tables reach no subscriber.",
+            hint="Run: python manage.py realtime_capture (migrate also does it).",
+            id="django_realtime.W012",
+        )
+    ]
 
 
 def _is_consumer(app: Any, consumer_class: type) -> bool:

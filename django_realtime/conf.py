@@ -22,9 +22,20 @@ DEFAULTS: dict[str, Any] = {
     "ENDPOINT": "/ws/",
     # Alias in CHANNEL_LAYERS that carries change notifications between processes.
     "CHANNEL_LAYER": "default",
-    # Prefix of the channel-layer group names (one group per model), so that several
-    # projects can share one Redis.
+    # Prefix of the channel-layer group that rings server processes when the log grows, so
+    # that several projects can share one Redis.
     "GROUP_PREFIX": "realtime",
+    # Alias in DATABASES that holds the change log; every captured model lives there.
+    "DATABASE": "default",
+    # Seconds between two reads of the log when nothing rings: a lost ring costs at most
+    # this much latency.
+    "POLL_INTERVAL": 1.0,
+    # The log keeps entries this many seconds, and at most about this many entries; a
+    # cursor from before what it keeps is answered with "reset".
+    "LOG_RETENTION_SECONDS": 24 * 3600.0,
+    "LOG_RETENTION_ENTRIES": 1_000_000,
+    # Seconds between two prunings of the log by a server process.
+    "PRUNE_INTERVAL": 60.0,
     # Live subscriptions one connection may hold.
     "MAX_SUBSCRIPTIONS": 100,
     # Largest text frame a client may send, in bytes; a larger one closes with 1009.
@@ -57,6 +68,11 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "ENDPOINT": (str,),
     "CHANNEL_LAYER": (str,),
     "GROUP_PREFIX": (str,),
+    "DATABASE": (str,),
+    "POLL_INTERVAL": (int, float),
+    "LOG_RETENTION_SECONDS": (int, float),
+    "LOG_RETENTION_ENTRIES": (int,),
+    "PRUNE_INTERVAL": (int, float),
     "MAX_SUBSCRIPTIONS": (int,),
     "MAX_FRAME_BYTES": (int,),
     "RECEIVE_RATE": (int, float),
@@ -116,6 +132,14 @@ def _check_value(name: str, value: Any) -> Any:
             f"settings.REALTIME['ENDPOINT'] must start and end with '/', like '/ws/'; "
             f"got {value!r}."
         )
+    positive = (
+        "POLL_INTERVAL",
+        "PRUNE_INTERVAL",
+        "LOG_RETENTION_SECONDS",
+        "LOG_RETENTION_ENTRIES",
+    )
+    if name in positive and value <= 0:
+        raise ImproperlyConfigured(f"settings.REALTIME[{name!r}] must be positive; got {value!r}.")
     return value
 
 

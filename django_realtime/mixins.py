@@ -11,27 +11,18 @@ itself, exactly as for that GET.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Hashable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 
-from .capture import announce_changes, track
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
 
 class RealtimeMixin:
-    """Announce the writes of this view's requests after commit; accept subscriptions."""
+    """Accept subscriptions to this view's GET URLs. Its model is captured once the view is
+    in the URLconf (and ``migrate`` has installed the triggers), whoever writes to it."""
 
     request: Any
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        with contextlib.suppress(ImproperlyConfigured):  # a base class without a model;
-            track(cls.get_realtime_model())  # the system check names the real views
 
     @classmethod
     def get_realtime_model(cls) -> type[Model]:
@@ -62,9 +53,3 @@ class RealtimeMixin:
         if user is None or not user.is_authenticated:
             return ("anonymous",)
         return ("user", user.pk)
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if request.method in SAFE_METHODS:
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-        with announce_changes():
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -15,10 +15,18 @@ class Counters:
     connections_total: int = 0
     subscriptions: int = 0
     audiences: int = 0
-    # Changes received from the channel layer, and event frames queued for clients.
+    # Log entries read, the changes of followed models in them, and event frames queued.
+    log_entries_read: int = 0
     events_in: int = 0
     events_out: int = 0
     slow_client_disconnects: int = 0
+    # Rings sent to the channel layer after commits, and received from it.
+    rings_out: int = 0
+    rings_in: int = 0
+    # The log: the position this process has read through, and the oldest it still keeps
+    # (after pruning); their difference is about the number of entries it holds.
+    log_position: int = 0
+    log_floor: int = 0
     # Time spent in serializers and renderers, and how many objects they rendered.
     serialization_seconds: float = 0.0
     serializations: int = 0

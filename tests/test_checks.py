@@ -15,6 +15,7 @@ from articles.serializers import ArticleSerializer
 from django_realtime import RealtimeMixin
 from django_realtime.checks import check_realtime_views, check_settings
 from django_realtime.conf import DEFAULTS, realtime_settings
+from django_realtime.log import get_catalog
 
 
 def ids(messages: list[Any]) -> list[str]:
@@ -50,6 +51,8 @@ def test_realtime_view_without_a_model(settings: Any) -> None:
     class Modelless(RealtimeMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
         def list(self, request: Any) -> None: ...
 
+    # The database captures the writes, so where the mixin sits among the bases is no
+    # longer a mistake.
     class MixinLast(viewsets.ReadOnlyModelViewSet, RealtimeMixin):  # type: ignore[type-arg]
         queryset = Article.objects.all()
         serializer_class = ArticleSerializer
@@ -61,9 +64,9 @@ def test_realtime_view_without_a_model(settings: Any) -> None:
     ]
     settings.ROOT_URLCONF = urlconf
     errors = check_realtime_views()
-    assert ids(errors) == ["django_realtime.E004", "django_realtime.E006"]
+    assert ids(errors) == ["django_realtime.E004"]
     assert errors[0].msg.startswith("Modelless uses RealtimeMixin but names no model.")
-    assert "class MixinLast(RealtimeMixin, ...)" in errors[1].hint
+    assert get_catalog().models == {Article}
 
 
 @pytest.mark.parametrize(

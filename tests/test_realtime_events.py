@@ -16,7 +16,7 @@ from django_realtime import emit
 from django_realtime.stats import counters
 from django_realtime.subscriptions.engine import get_engine
 from django_realtime.transport import publisher
-from django_realtime.transport.layer import publish
+from django_realtime.transport.layer import ring
 from tests.client import until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("layer")]
@@ -82,11 +82,11 @@ async def test_a_write_committed_before_the_subscription_sends_nothing(
 ) -> None:
     """The subscriber's GET saw the write: even a slow layer does not make it an event."""
 
-    async def slow_publish(label: str, changes: list[tuple[str, str]]) -> None:
+    async def slow_ring() -> None:
         await asyncio.sleep(0.2)  # the layer takes longer than subscribing does
-        await publish(label, changes)
+        await ring()
 
-    monkeypatch.setattr(publisher, "publish", slow_publish)
+    monkeypatch.setattr(publisher, "ring", slow_ring)
     article = await make_article(api, "alice", status="published")
     path = f"/api/articles/{article['id']}/"
     client = await connect()
@@ -101,8 +101,8 @@ async def test_a_write_committed_before_the_subscription_sends_nothing(
 async def test_a_change_received_before_the_subscription_s_get_sends_nothing(
     connect: Any, api: Any
 ) -> None:
-    """A change the hub received before the GET started, but evaluated after its admission:
-    the GET saw it, so it is no event for the new audience."""
+    """A change committed while the subscription's admission waited behind other work: the
+    admission reads the log before its GET, so the GET's own write is no event for it."""
     article = await make_article(api, "alice", status="published")
     path = f"/api/articles/{article['id']}/"
     watcher = await connect()
@@ -115,9 +115,9 @@ async def test_a_change_received_before_the_subscription_s_get_sends_nothing(
         client = await connect()
         await client.send(type="subscribe", id="one", path=path)
         await until(lambda: counters.subscriptions > subscriptions)  # its admission is queued
-        received = counters.events_in
+        rung = counters.rings_in
         await api("alice").patch(path, {"body": "seen by the GET"})
-        await until(lambda: counters.events_in > received)  # evaluation queued after it
+        await until(lambda: counters.rings_in > rung)  # the log's reading queued after it
     finally:
         gate.set()
     await client.expect("subscribed", id="one")

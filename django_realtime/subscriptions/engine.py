@@ -1,9 +1,9 @@
 """The engine: one per event loop (so one per server process), behind every connection.
 
-It watches the channel layer through the hub, keeps the audiences, runs all database work
-on its worker thread, and fans events out to connections. The protocol layer talks to it
-through :meth:`Engine.subscribe`, :meth:`Engine.unsubscribe` and
-:meth:`Engine.authenticate`.
+It follows the change log by position (woken by the hub's rings, and polling), keeps the
+audiences, runs all database work on its worker thread, and fans events out to
+connections. The protocol layer talks to it through :meth:`Engine.subscribe`,
+:meth:`Engine.unsubscribe` and :meth:`Engine.authenticate`.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from rest_framework.settings import api_settings
 
 from .. import wire
 from ..conf import realtime_settings
+from ..log import Entry, LogReader, get_catalog, log_database, prune
 from ..stats import counters
-from ..transport.hub import Hub, SeqChange
+from ..transport.hub import Hub
 from ..transport.layer import get_layer
-from ..transport.publisher import flush
+from ..transport.publisher import serve_from
 from .audience import Audience, Change, DetailAudience, Event, ListAudience
 from .errors import SubscriptionError
 from .fanout import Outbox, Subscription
@@ -46,6 +47,8 @@ logger = logging.getLogger("django_realtime")
 
 # Seconds of evaluation after which what is ready is delivered, the rest following.
 DELIVER_EVERY = 0.005
+
+KINDS = {"I": "created", "U": "updated", "D": "deleted"}
 
 
 @dataclass
@@ -61,7 +64,6 @@ class _Admission:
 @dataclass
 class _Delivery:
     events: list[tuple[Audience, list[Event]]]
-    removed: list[Audience]
     serialize_seconds: float
     serializations: int
 
@@ -69,19 +71,27 @@ class _Delivery:
 class Engine:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.hub = Hub(get_layer(), self._on_changes)
+        self.hub = Hub(get_layer(), self._on_ring)
         self.worker = Worker(loop)
         # Worker-thread state.
+        self.log = LogReader(log_database())
+        self.epoch = ""
+        self._applied: int | None = None  # position of the last log entry evaluated
         self._audiences: dict[Hashable, Audience] = {}
         self._lists: dict[str, set[ListAudience]] = defaultdict(set)
         self._details: dict[str, dict[Any, set[DetailAudience]]] = defaultdict(dict)
-        self._applied = 0  # seq of the last change evaluated
-        # Handed from the loop to the worker.
-        self._lock = threading.Lock()
-        self._pending: list[SeqChange] = []
-        self._queued = False
-        self.outbox = Outbox(loop)  # event loop side: events being written
-        self._tasks = [loop.create_task(self._sweep_forever())]
+        self._follow_lock = threading.Lock()
+        # Event loop side.
+        self._rung = asyncio.Event()
+        self.outbox = Outbox(loop)  # events being written
+        serve_from(loop)
+        self.hub.start()
+        self.worker.submit(self._start_following, None)
+        self._tasks = [
+            loop.create_task(self._follow_forever()),
+            loop.create_task(self._sweep_forever()),
+            loop.create_task(self._prune_forever()),
+        ]
         if realtime_settings.STATS_LOG_INTERVAL > 0:
             self._tasks.append(loop.create_task(self._log_forever()))
 
@@ -99,10 +109,6 @@ class Engine:
         connection. ``sub`` must already be in its registry."""
         sub.label = target.label
         counters.subscriptions += 1
-        # This process's own writes committed so far reach the layer before the hub joins
-        # the model's group: they are not received as changes after the GET that saw them.
-        await flush()
-        await self.hub.watch(target.label)
         job = partial(self._admit, target, credentials, since, snapshot)
         self.worker.submit(job, partial(self._admitted, sub))
 
@@ -113,7 +119,7 @@ class Engine:
         if audience is not None:
             sub.audience = None
             audience.subscribers.discard(sub)
-            self.worker.submit(partial(self._release, audience), self._removed)
+            self.worker.submit(partial(self._release, audience), None)
 
     async def authenticate(self, credentials: Credentials) -> str | None:
         """Check an ``auth`` frame's header with the default authentication classes."""
@@ -133,6 +139,9 @@ class Engine:
     def _admit(
         self, target: Target, credentials: Credentials, since: str | None, snapshot: bool
     ) -> _Admission:
+        # What has committed so far is evaluated before the GET: a write that the GET sees
+        # is not then sent to it as a change.
+        self._follow()
         with script_prefix(target.script_name):
             return self._admit_here(target, credentials, since, snapshot)
 
@@ -145,9 +154,10 @@ class Engine:
         key = (target.key, admitted.audience_key, request.get_host(), request.scheme)
         audience = self._audiences.get(key)
         created = audience is None
+        applied = cast(int, self._applied)
         if audience is None:
             kind = DetailAudience if target.detail else ListAudience
-            audience = kind(key, target, credentials, admitted, self._applied, started)
+            audience = kind(key, target, credentials, admitted, applied, started)
             audience.load(admitted)
         try:
             data = admitted.snapshot() if snapshot else None
@@ -157,25 +167,24 @@ class Engine:
             self._add(audience)
         audience.refs += 1
         audience.idle_since = None
-        cursor, replay, reset = self._applied, None, None
+        cursor, replay, reset = applied, None, None
         if since is not None:
-            seq = self._parse_cursor(since)
-            if seq is None:
+            position = self._parse_cursor(since)
+            if position is None:
                 reset = "unknown_cursor"
             else:
                 # Only an audience that has followed every change since `since` can replay:
                 # a new one has just read the database, so changes that are committed but
                 # not yet evaluated are already in its state and could not be told apart.
-                replay = None if created else audience.replay(seq)
+                replay = None if created else audience.replay(position)
                 if replay is None:
                     reset = "history_expired"
                 else:
-                    cursor = seq
+                    cursor = position
         return _Admission(audience, created, cursor, replay, reset, data)
 
     def _admitted(self, sub: Subscription, result: _Admission | Exception) -> None:
         if isinstance(result, Exception):
-            self.loop.create_task(self.hub.unwatch(sub.label))
             error = result if isinstance(result, SubscriptionError) else _internal(result)
             if sub.live:
                 del sub.registry[sub.id]
@@ -183,14 +192,12 @@ class Engine:
                 sub.conn.push(wire.error(sub.id, error.code, error.detail, error.status))
             return
         audience = result.audience
-        if not result.created:  # the audience already holds a watch of its own
-            self.loop.create_task(self.hub.unwatch(sub.label))
         if not sub.live:  # unsubscribed, or disconnected, while being admitted
-            self.worker.submit(partial(self._release, audience), self._removed)
+            self.worker.submit(partial(self._release, audience), None)
             return
         sub.audience = audience
         audience.subscribers.add(sub)
-        cursor = f"{self.hub.epoch}-{result.cursor}"
+        cursor = f"{self.epoch}-{result.cursor}"
         if result.reset is not None:
             sub.conn.push(wire.frame("reset", id=sub.id, reason=result.reset, cursor=cursor))
         elif result.snapshot is not None:
@@ -202,36 +209,60 @@ class Engine:
             sub.conn.push(sub.prefix + event.tail)
 
     def _parse_cursor(self, cursor: str) -> int | None:
-        epoch, _, seq = cursor.rpartition("-")
-        if epoch != self.hub.epoch or not seq.isdigit() or int(seq) > self._applied:
+        epoch, _, position = cursor.rpartition("-")
+        if epoch != self.epoch or not position.isdigit():
             return None
-        return int(seq)
+        if int(position) > cast(int, self._applied):
+            return None  # not a position of this log (yet)
+        return int(position)
 
-    # -- changes ----------------------------------------------------------------------------
+    # -- following the log (worker thread) ---------------------------------------------------
 
-    def _on_changes(self, batch: list[SeqChange]) -> None:
-        with self._lock:
-            self._pending.extend(batch)
-            if self._queued:
-                return  # the queued evaluation will take these too
-            self._queued = True
-        self.worker.submit(self._evaluate, None)
+    def _start_following(self) -> None:
+        """Where this process starts following: the log's head when it starts."""
+        if self._applied is None:
+            self.epoch = self.log.state().epoch
+            self._applied = self.log.head()
 
-    def _evaluate(self) -> None:
-        with self._lock:
-            batch, self._pending = self._pending, []
-            self._queued = False
+    def _follow(self) -> None:
+        """Evaluate every entry committed after the last one evaluated."""
+        with self._follow_lock:
+            self._start_following()
+            while True:
+                entries = self.log.read(cast(int, self._applied))
+                if not entries:
+                    return
+                received = time.monotonic()  # each of them committed before now
+                counters.log_entries_read += len(entries)
+                self._evaluate(entries, received)
+                self._applied = entries[-1].position
+
+    def _changes(self, entries: list[Entry], received: float) -> dict[str, list[Change]]:
+        catalog = get_catalog()
         by_label: dict[str, list[Change]] = defaultdict(list)
-        for seq, label, pk, kind, received in batch:
-            model = _model(label)
-            if model is None:
-                continue
-            try:
-                by_label[label].append(Change(seq, model._meta.pk.to_python(pk), kind, received))
-            except ValidationError:
-                logger.warning("Ignoring a change of %s with a malformed pk %r", label, pk)
-        delivery = _Delivery([], [], 0.0, 0)
-        epoch = self.hub.epoch
+        for entry in entries:
+            kind = KINDS.get(entry.op, "updated")
+            for label in catalog.labels_for(entry.table):
+                if label not in self._lists and label not in self._details:
+                    continue  # nobody here follows it
+                model = _model(label)
+                if model is None:
+                    continue
+                changes = by_label[label]
+                for pk in entry.pks:
+                    try:
+                        value = model._meta.pk.to_python(pk)
+                    except ValidationError:
+                        logger.warning("Ignoring a change of %s with a malformed pk %r", label, pk)
+                        continue
+                    changes.append(Change(entry.position, value, kind, received))
+        counters.events_in += sum(len(changes) for changes in by_label.values())
+        return by_label
+
+    def _evaluate(self, entries: list[Entry], received: float) -> None:
+        by_label = self._changes(entries, received)
+        delivery = _Delivery([], 0.0, 0)
+        epoch = self.epoch
         posted = time.monotonic()
         for label, changes in by_label.items():
             details = self._details.get(label, {})
@@ -258,34 +289,59 @@ class Engine:
                     delivery.events.append((audience, events))
                 if audience.dead:
                     self._remove(audience)
-                    delivery.removed.append(audience)
                 if time.monotonic() - posted > DELIVER_EVERY:
                     # Many audiences: the first ones' subscribers need not wait for the last,
                     # and requests waiting for the GIL get it now rather than in 5 ms.
                     delivery = self._post(delivery)
                     time.sleep(0)
                     posted = time.monotonic()
-        if batch:
-            self._applied = batch[-1][0]
         self._post(delivery)
 
     def _post(self, delivery: _Delivery) -> _Delivery:
         """Hand what is ready to the loop (worker thread); a change that concerned nobody
         costs the loop nothing. The next delivery to fill."""
-        if not (delivery.events or delivery.removed):  # serializations come with events
+        if not delivery.events:  # serializations come with events
             return delivery
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
             self.loop.call_soon_threadsafe(self._deliver, delivery)
-        return _Delivery([], [], 0.0, 0)
+        return _Delivery([], 0.0, 0)
 
     def _deliver(self, delivery: _Delivery) -> None:
         counters.serialization_seconds += delivery.serialize_seconds
         counters.serializations += delivery.serializations
         for audience, events in delivery.events:
             self.outbox.add(audience, events)
-        self._removed(delivery.removed)
 
-    # -- audience bookkeeping (worker thread, except _removed) -------------------------------
+    # -- the follower's rhythm (event loop) -------------------------------------------------
+
+    def _on_ring(self) -> None:
+        self._rung.set()
+
+    async def _follow_forever(self) -> None:
+        """Follow the log when rung, and at least every POLL_INTERVAL seconds: a ring that
+        never came costs that much latency, never an event."""
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._rung.wait(), realtime_settings.POLL_INTERVAL)
+            self._rung.clear()
+            try:
+                await self.worker.call(self._follow)
+            except Exception:
+                logger.exception(
+                    "Reading the change log failed; retrying in %s s.",
+                    realtime_settings.POLL_INTERVAL,
+                )
+                await asyncio.sleep(realtime_settings.POLL_INTERVAL)
+
+    async def _prune_forever(self) -> None:
+        while True:
+            await asyncio.sleep(realtime_settings.PRUNE_INTERVAL)
+            try:
+                await self.worker.call(partial(prune, self.log.using))
+            except Exception:
+                logger.exception("Pruning the change log failed")
+
+    # -- audience bookkeeping (worker thread) -------------------------------------------------
 
     def _add(self, audience: Audience) -> None:
         self._audiences[audience.key] = audience
@@ -308,16 +364,14 @@ class Engine:
         elif isinstance(audience, ListAudience):
             self._lists[audience.label].discard(audience)
 
-    def _release(self, audience: Audience) -> list[Audience]:
+    def _release(self, audience: Audience) -> None:
         if audience.dead:
-            return []
+            return
         audience.release()
         if audience.refs == 0 and realtime_settings.RESUME_WINDOW <= 0:
             self._remove(audience)
-            return [audience]
-        return []
 
-    def _sweep(self) -> list[Audience]:
+    def _sweep(self) -> None:
         deadline = time.monotonic() - realtime_settings.RESUME_WINDOW
         idle = [
             audience
@@ -326,20 +380,11 @@ class Engine:
         ]
         for audience in idle:
             self._remove(audience)
-        return idle
-
-    def _removed(self, removed: list[Audience] | Exception) -> None:
-        """Audiences are gone: stop watching what only they were watching (event loop)."""
-        if isinstance(removed, Exception):
-            logger.error("Releasing an audience failed", exc_info=removed)
-            return
-        for audience in removed:
-            self.loop.create_task(self.hub.unwatch(audience.label))
 
     async def _sweep_forever(self) -> None:
         while True:
             await asyncio.sleep(max(1.0, min(realtime_settings.RESUME_WINDOW / 4, 15.0)))
-            self.worker.submit(self._sweep, self._removed)
+            self.worker.submit(self._sweep, None)
 
     async def _log_forever(self) -> None:
         while True:

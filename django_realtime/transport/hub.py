@@ -1,94 +1,39 @@
-"""The per-process hub: one channel-layer listener for every connection of this process.
+"""The per-process listener of the doorbell: one layer channel in the ring group.
 
-The hub owns one layer channel and joins the group of a model while anything in this
-process watches that model. Everything it receives is numbered (``seq``, increasing) and
-handed, in arrival order, to one ``on_changes`` callback; per-connection work happens there
-and beyond, never on the channel layer.
+It calls ``on_ring`` for every ring, and keeps its place in the group: it joins again every
+``RENEW_INTERVAL`` seconds, so a layer that forgot its groups (Redis restarted) rings this
+process again within that time, and until then the engine's poll finds the changes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-import time
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from ..stats import counters
-from .layer import group_name, read_message
+from .layer import group_name, is_ring
 
 logger = logging.getLogger("django_realtime")
 
-# A numbered change: (seq, model label, pk as text, kind, when it was received). It was
-# received after it was committed: a query started later sees it.
-SeqChange = tuple[int, str, str, str, float]
-
-# Seconds between renewals of group membership (channels_redis forgets a group member after
-# its group_expiry, 86400 s by default).
-RENEW_INTERVAL = 3600.0
+RENEW_INTERVAL = 10.0
+RETRY_INTERVAL = 1.0
 
 
 class Hub:
-    def __init__(self, layer: Any, on_changes: Callable[[list[SeqChange]], None]) -> None:
+    def __init__(self, layer: Any, on_ring: Callable[[], None]) -> None:
         self.layer = layer
-        self.on_changes = on_changes
-        # Cursors name the process that issued them: a cursor from another process (or from
-        # before a restart) cannot be replayed here.
-        self.epoch = secrets.token_hex(4)
-        self.seq = 0
+        self.on_ring = on_ring
         self.channel: str | None = None
-        self._watchers: dict[str, int] = {}  # model label -> how many watch it
-        self._joined: set[str] = set()  # the models whose group this process is in
-        self._membership: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._start_lock = asyncio.Lock()
+        self.joined = False
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
 
-    async def watch(self, label: str) -> None:
-        """Receive the changes of model ``label`` from now on (counted; see :meth:`unwatch`).
-
-        Returns once this process is in the model's group, however many watch it at once;
-        if the layer refuses the join, raises, and the next watch tries again."""
-        await self._start()
-        self._watchers[label] = self._watchers.get(label, 0) + 1
-        try:
-            await self._sync(label)
-        except BaseException:
-            self._forget(label)
-            raise
-
-    async def unwatch(self, label: str) -> None:
-        if label in self._watchers:
-            self._forget(label)
-            await self._sync(label)
-
-    def _forget(self, label: str) -> None:
-        count = self._watchers.pop(label, 0) - 1
-        if count > 0:
-            self._watchers[label] = count
-
-    async def _sync(self, label: str) -> None:
-        """Join or leave the model's group, as whether anything watches it says. The joins
-        and leaves of one model run one at a time, in order: a leave still under way cannot
-        undo the join that follows it."""
-        async with self._membership[label]:
-            channel, wanted = self.channel, label in self._watchers
-            if channel is None or wanted == (label in self._joined):
-                return
-            if wanted:
-                await self.layer.group_add(group_name(label), channel)
-                self._joined.add(label)
-                return
-            self._joined.discard(label)
-            try:
-                await self.layer.group_discard(group_name(label), channel)
-            except Exception:  # still in the group: its changes reach nobody, and cost little
-                logger.warning("Leaving the realtime group of %s failed", label, exc_info=True)
-
-    def watching(self) -> dict[str, int]:
-        return dict(self._watchers)
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._closing = False
+        self._tasks = [loop.create_task(self._run())]
 
     async def close(self) -> None:
         # Some layer clients turn the cancellation of a pending receive into another
@@ -100,39 +45,43 @@ class Hub:
         # Their CancelledError is returned; a cancellation of close() itself still propagates.
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        if self.channel is not None:
-            for label in list(self._joined):
-                try:
-                    await self.layer.group_discard(group_name(label), self.channel)
-                except Exception:  # closing down: a layer that is gone already is fine
-                    logger.debug("group_discard failed while closing the hub", exc_info=True)
-        self._watchers.clear()
-        self._joined.clear()
+        if self.channel is not None and self.joined:
+            try:
+                await self.layer.group_discard(group_name(), self.channel)
+            except Exception:  # closing down: a layer that is gone already is fine
+                logger.debug("group_discard failed while closing the hub", exc_info=True)
         self.channel = None
+        self.joined = False
 
-    async def _start(self) -> None:
-        if self.channel is not None:
+    async def _run(self) -> None:
+        while self.channel is None:
+            try:
+                self.channel = await self.layer.new_channel(prefix="realtime")
+            except Exception:
+                if self._closing:
+                    return
+                logger.warning("The channel layer is unreachable; retrying.", exc_info=True)
+                await asyncio.sleep(RETRY_INTERVAL)
+        receiving = asyncio.get_running_loop().create_task(self._receive(self.channel))
+        self._tasks.append(receiving)
+        while True:
+            await self._join(self.channel)
+            await asyncio.sleep(RENEW_INTERVAL if self.joined else RETRY_INTERVAL)
+
+    async def _join(self, channel: str) -> None:
+        try:
+            await self.layer.group_add(group_name(), channel)
+        except Exception:
+            if not self._closing:
+                if self.joined:
+                    logger.warning("Joining the realtime group failed; retrying.", exc_info=True)
+                self.joined = False
             return
-        async with self._start_lock:
-            if self.channel is None:
-                channel = await self.layer.new_channel(prefix="realtime")
-                loop = asyncio.get_running_loop()
-                self._closing = False
-                self._tasks = [
-                    loop.create_task(self._receive(channel)),
-                    loop.create_task(self._renew(channel)),
-                ]
-                self.channel = channel
+        if not self.joined:
+            self.joined = True
+            self.on_ring()  # rings may have been missed while out of the group
 
     async def _receive(self, channel: str) -> None:
-        loop = asyncio.get_running_loop()
-        pending: list[SeqChange] = []
-
-        def flush() -> None:
-            batch = pending[:]
-            pending.clear()
-            self.on_changes(batch)
-
         while True:
             try:
                 message = await self.layer.receive(channel)
@@ -141,30 +90,11 @@ class Hub:
             except Exception:
                 if self._closing:
                     return
-                logger.exception("Receiving from the channel layer failed; retrying in 1 s.")
-                await asyncio.sleep(1)
+                logger.warning("Receiving from the channel layer failed; retrying in 1 s.")
+                await asyncio.sleep(RETRY_INTERVAL)
                 continue
-            try:
-                changes = read_message(message)
-            except ValueError:
-                logger.exception("Ignoring a message on the realtime channel")
+            if not is_ring(message):
+                logger.warning("Ignoring a message on the realtime channel: %r", message)
                 continue
-            counters.events_in += len(changes)
-            received = time.monotonic()
-            if not pending:
-                # Runs once the messages already waiting have been read: one batch for all.
-                loop.call_soon(flush)
-            for label, pk, kind in changes:
-                self.seq += 1
-                pending.append((self.seq, label, pk, kind, received))
-
-    async def _renew(self, channel: str) -> None:
-        while True:
-            await asyncio.sleep(RENEW_INTERVAL)
-            for label in list(self._joined):
-                try:
-                    await self.layer.group_add(group_name(label), channel)
-                except Exception:
-                    if self._closing:
-                        return
-                    logger.exception("Renewing the realtime group of %s failed", label)
+            counters.rings_in += 1
+            self.on_ring()

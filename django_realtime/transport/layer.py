@@ -1,13 +1,13 @@
-"""Change notifications on the channel layer: one group per model, one message per batch.
+"""The doorbell on the channel layer: one group, whose messages say "the log has grown".
 
-A notification says *which* object changed, never *what* it looks like: every process
-reads the committed row itself and renders it for each of its audiences.
+A ring carries nothing that matters: every process reads the log by position from the
+database, so a ring that is lost or late costs latency (until the next poll), never an
+event.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from channels.layers import get_channel_layer
@@ -15,10 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ..conf import realtime_settings
 
-MESSAGE_TYPE = "realtime.changes"
-
-# A change as it travels: (model label, pk as text, kind).
-Change = tuple[str, str, str]
+MESSAGE_TYPE = "realtime.ring"
 
 _GROUP_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]")
 
@@ -37,25 +34,18 @@ def get_layer() -> Any:
     return layer
 
 
-def group_name(label: str) -> str:
-    """The layer group that carries the changes of the model ``label`` ("app.model")."""
-    return _GROUP_UNSAFE.sub("_", f"{realtime_settings.GROUP_PREFIX}.{label}")[:99]
+def group_name() -> str:
+    """The layer group that every server process listens to for rings."""
+    return _GROUP_UNSAFE.sub("_", f"{realtime_settings.GROUP_PREFIX}.log")[:99]
 
 
-def build_message(label: str, changes: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    return {"type": MESSAGE_TYPE, "model": label, "changes": [list(c) for c in changes]}
+def build_message() -> dict[str, Any]:
+    return {"type": MESSAGE_TYPE}
 
 
-def read_message(message: dict[str, Any]) -> list[Change]:
-    """The changes in a layer message; anything malformed is an error with the message in it."""
-    try:
-        if message["type"] != MESSAGE_TYPE:
-            raise ValueError(f"type is {message['type']!r}")
-        label = message["model"]
-        return [(str(label), str(pk), str(kind)) for pk, kind in message["changes"]]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"Malformed realtime layer message {message!r}: {exc}") from exc
+def is_ring(message: dict[str, Any]) -> bool:
+    return isinstance(message, dict) and message.get("type") == MESSAGE_TYPE
 
 
-async def publish(label: str, changes: Iterable[tuple[str, str]]) -> None:
-    await get_layer().group_send(group_name(label), build_message(label, list(changes)))
+async def ring() -> None:
+    await get_layer().group_send(group_name(), build_message())

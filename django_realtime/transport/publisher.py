@@ -1,104 +1,109 @@
-"""Send change notifications from sync code without making it wait for the channel layer.
+"""Ring the doorbell from sync code, without making the writer wait for the channel layer.
 
 In a server, a write runs in a thread of asgiref's ``sync_to_async``, on behalf of an
-event loop. Its notifications are handed to that loop and the write goes on at once; one
-publisher task per loop sends them, in the order they were handed over, batching the
-changes of a burst into one layer message per model. Anywhere else (a shell, a task, a
-management command) publishing waits until the layer has the message, so that nothing is
-lost when the process exits.
+event loop: the ring is handed to that loop and the write goes on at once. Anywhere else
+(a shell, a task, a management command) one background thread per process rings. Rings
+that pile up while one is being sent become one. A ring that never goes out (the layer is
+down, the process is killed) costs latency, never an event: every server process also
+polls the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import os
+import threading
 import weakref
-from collections.abc import Iterable
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import SyncToAsync
 
-from .layer import publish
+from ..stats import counters
+from .layer import ring
 
 logger = logging.getLogger("django_realtime")
 
-Changes = list[tuple[str, str]]  # (pk as text, kind)
+
+def ring_soon() -> None:
+    """Tell every server process that the log has grown (after a commit)."""
+    loop = _calling_loop() or _server_loop() or _background_loop()
+    bell = _bells.get(loop)
+    if bell is None:
+        bell = _bells.setdefault(loop, Bell(loop))
+    loop.call_soon_threadsafe(bell.ring)
 
 
-def publish_soon(label: str, changes: Iterable[tuple[str, str]]) -> None:
-    """Publish ``changes`` of model ``label``; wait only if no server loop can do it."""
-    loop = _calling_loop()
-    if loop is None:
-        async_to_sync(publish)(label, list(changes))
-        return
-    publisher = _publishers.get(loop)
-    if publisher is None:
-        publisher = _publishers.setdefault(loop, Publisher(loop))
-    loop.call_soon_threadsafe(publisher.add, label, list(changes))
-
-
-class Publisher:
-    """Sends what ``add`` receives, in order, one batch at a time (event loop only)."""
+class Bell:
+    """Sends rings from one event loop, one at a time (event loop only)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.pending: list[tuple[str, Changes]] = []
+        self.wanted = 0  # rings asked for, ever
+        self.sent = 0  # of which a ring sent after the request covers
         self.task: asyncio.Task[None] | None = None
-        self.added = 0  # batches handed to add(), ever
-        self.sent = 0  # of which the layer has had its try at
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
 
-    def add(self, label: str, changes: Changes) -> None:
-        self.pending.append((label, changes))
-        self.added += 1
+    def ring(self) -> None:
+        self.wanted += 1
         if self.task is None:
-            self.task = self.loop.create_task(self._drain())
+            self.task = self.loop.create_task(self._send())
 
-    async def sent_all(self) -> None:
-        """Wait until what was added so far has been sent; not for what comes later."""
-        if self.sent >= self.added:
+    async def rung(self) -> None:
+        """Wait until a ring has been sent after every ring asked for so far."""
+        if self.sent >= self.wanted:
             return
         waiter = self.loop.create_future()
-        self._waiters.append((self.added, waiter))
+        self._waiters.append((self.wanted, waiter))
         await waiter
 
-    async def _drain(self) -> None:
+    async def _send(self) -> None:
         try:
-            while self.pending:
-                batch, self.pending = self.pending, []
-                by_label: dict[str, Changes] = {}
-                for label, changes in batch:
-                    by_label.setdefault(label, []).extend(changes)
-                for label, changes in by_label.items():
-                    try:
-                        await publish(label, changes)
-                    except Exception:
-                        logger.exception(
-                            "Could not publish %d change(s) of %s to the channel layer; "
-                            "subscribers will not see them. Check CHANNEL_LAYERS and that its "
-                            "server (Redis) is reachable.",
-                            len(changes),
-                            label,
-                        )
-                self.sent += len(batch)
-                self._wake(self.sent)
+            while self.sent < self.wanted:
+                covered = self.wanted
+                try:
+                    await ring()
+                    counters.rings_out += 1
+                except Exception:
+                    logger.warning(
+                        "Could not ring the channel layer; server processes will find the "
+                        "change when they next poll the log (REALTIME['POLL_INTERVAL']). "
+                        "Check CHANNEL_LAYERS and that its server (Redis) is reachable.",
+                        exc_info=True,
+                    )
+                self.sent = covered
+                self._wake()
         finally:
             self.task = None
-            self._wake(self.added)  # stopped (the loop closing): nobody waits for nothing
+            self.sent = self.wanted  # stopped (the loop closing): nobody waits for nothing
+            self._wake()
 
-    def _wake(self, sent: int) -> None:
+    def _wake(self) -> None:
         waiting = []
-        for added, waiter in self._waiters:
-            if added > sent:
-                waiting.append((added, waiter))
+        for wanted, waiter in self._waiters:
+            if wanted > self.sent:
+                waiting.append((wanted, waiter))
             elif not waiter.done():
                 waiter.set_result(None)
         self._waiters = waiting
 
 
-_publishers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Publisher] = (
-    weakref.WeakKeyDictionary()
-)
+_bells: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Bell] = weakref.WeakKeyDictionary()
+_server: weakref.ReferenceType[asyncio.AbstractEventLoop] | None = None
+_background: asyncio.AbstractEventLoop | None = None
+_background_lock = threading.Lock()
+
+
+def serve_from(loop: asyncio.AbstractEventLoop) -> None:
+    """Ring from ``loop`` (the server's) also for threads that no ``sync_to_async`` runs:
+    a layer such as the in-memory one is bound to the loop that serves it."""
+    global _server
+    _server = weakref.ref(loop)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    loop = _server() if _server is not None else None
+    return loop if loop is not None and loop.is_running() else None
 
 
 def _calling_loop() -> asyncio.AbstractEventLoop | None:
@@ -110,8 +115,38 @@ def _calling_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop is not None and loop.is_running() else None
 
 
+def _background_loop() -> asyncio.AbstractEventLoop:
+    """One daemon thread per process that rings for code outside any event loop."""
+    global _background
+    with _background_lock:
+        if _background is None or _background.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=loop.run_forever, name="realtime-doorbell", daemon=True
+            ).start()
+            _background = loop
+            atexit.register(flush_background, 2.0)
+        return _background
+
+
 async def flush() -> None:
-    """Wait until the changes that this loop's publisher holds now have been sent."""
-    publisher = _publishers.get(asyncio.get_running_loop())
-    if publisher is not None:
-        await publisher.sent_all()
+    """Wait until the rings asked for on this loop so far have been sent."""
+    bell = _bells.get(asyncio.get_running_loop())
+    if bell is not None:
+        await bell.rung()
+
+
+def flush_background(timeout: float = 5.0) -> None:
+    """From sync code: wait until the background thread's rings have been sent (a command
+    that exits right after writing calls it, so servers hear of it without polling)."""
+    loop = _background
+    if loop is None or loop.is_closed():
+        return
+    bell = _bells.get(loop)
+    if bell is None:
+        return
+    future = asyncio.run_coroutine_threadsafe(bell.rung(), loop)
+    try:
+        future.result(timeout)
+    except Exception:
+        logger.debug("Rings not confirmed within %s s", timeout, exc_info=True)

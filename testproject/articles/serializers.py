@@ -4,19 +4,22 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import Article, Comment
+from .models import Article, Comment, Tag
 from .visibility import visible_articles
 
 
 class ArticleSerializer(serializers.HyperlinkedModelSerializer):
     author = serializers.ReadOnlyField(source="author.username")
+    tags = serializers.SlugRelatedField(
+        many=True, slug_field="name", queryset=Tag.objects.all(), required=False
+    )
     # A per-user field: the same article reads differently for its author and for others.
     is_mine = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
         fields = [
-            "id", "url", "title", "body", "status", "author", "is_mine", "created_at",
+            "id", "url", "title", "body", "status", "author", "tags", "is_mine", "created_at",
             "updated_at",
         ]  # fmt: skip
         extra_kwargs = {"url": {"view_name": "article-detail"}}
@@ -45,3 +48,9 @@ class CommentSerializer(serializers.HyperlinkedModelSerializer):
     def update(self, instance: Comment, validated_data: dict[str, Any]) -> Comment:
         validated_data.pop("article", None)  # a comment stays on its article
         return super().update(instance, validated_data)
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]

@@ -10,9 +10,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from django_realtime import RealtimeMixin
 
 from .filters import ArticleFilter, CommentFilter
-from .models import Article, Comment
+from .models import Article, Comment, Tag
 from .permissions import IsAuthorOrReadOnly
-from .serializers import ArticleSerializer, CommentSerializer
+from .serializers import ArticleSerializer, CommentSerializer, TagSerializer
 from .visibility import visible_articles, visible_comments
 
 
@@ -25,7 +25,9 @@ class ArticleViewSet(RealtimeMixin, viewsets.ModelViewSet):
     throttle_scope = "articles"
 
     def get_queryset(self) -> QuerySet[Article]:
-        return visible_articles(self.request.user).select_related("author")
+        return (
+            visible_articles(self.request.user).select_related("author").prefetch_related("tags")
+        )
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         serializer.save(author=self.request.user)
@@ -42,3 +44,12 @@ class CommentViewSet(RealtimeMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         serializer.save(author=self.request.user)
+
+
+class TagViewSet(RealtimeMixin, viewsets.ModelViewSet):
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_realtime_audience(self) -> str:
+        return "everyone"  # every user sees the same tags

@@ -2,7 +2,7 @@ from django.contrib import admin
 from rest_framework.authtoken.views import obtain_auth_token
 
 import routing
-from articles.views import ArticleViewSet, CommentViewSet
+from articles.views import ArticleViewSet, CommentViewSet, TagViewSet
 from django_realtime.protocol.consumer import RealtimeConsumer
 from project.views import index
 from routing import include, path, websocket
@@ -11,6 +11,7 @@ from routing.drf import DefaultRouter
 router = DefaultRouter()
 router.register("articles", ArticleViewSet, basename="article")
 router.register("comments", CommentViewSet, basename="comment")
+router.register("tags", TagViewSet, basename="tag")
 
 urlpatterns = routing.compile(
     [

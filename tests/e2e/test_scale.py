@@ -49,9 +49,9 @@ async def test_two_processes_share_one_redis(layer: str) -> None:
             for client in clients:  # subscribers of both processes hear of a write on one
                 await client.expect("event", event="created", pk=created["id"])
 
-            # Each process listens once, however many of its clients subscribe.
+            # Each process listens once (for rings), however many of its clients subscribe.
             prefix = deployed.env["REDIS_PREFIX"]
-            group = "realtime.articles.article"
+            group = "realtime.log"
             with redis.Redis.from_url(REDIS_URL) as r:
                 if layer == "pubsub":
                     channel = f"{prefix}__group__{group}"

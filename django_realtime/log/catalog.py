@@ -1,0 +1,160 @@
+"""What is captured: the models of the URLconf's realtime views and the registered ones,
+the tables that hold them, and which models a changed row of a table stands for.
+
+The set is known once apps are loaded and the URLconf can be read: it depends on no view
+module having been imported by anything else. ``track(Model)`` in an ``AppConfig.ready()``
+adds a model that no realtime view serves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.db.models import Model
+
+_registered: set[type[Model]] = set()
+_lock = threading.Lock()
+_catalog: Catalog | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table with capture triggers, and the objects each of its rows names: a
+    ``(subject table, column)`` pair per object (the table's own primary key; for a
+    many-to-many table, both foreign keys)."""
+
+    table: str
+    pk_column: str
+    subjects: tuple[tuple[str, str], ...]
+
+
+class Catalog:
+    def __init__(self, models: Iterable[type[Model]]) -> None:
+        self.models = frozenset(models)
+        # subject table -> labels of the captured models whose objects its rows are
+        self.labels: dict[str, tuple[str, ...]] = {}
+        subjects: dict[str, dict[tuple[str, str], None]] = {}
+        pk_columns: dict[str, str] = {}
+        for model in sorted(self.models, key=lambda m: m._meta.label_lower):
+            for table, column in _tables(model):
+                pk_columns[table] = column
+                subjects.setdefault(table, {})[(table, column)] = None
+                labels = self.labels.get(table, ())
+                if model._meta.label_lower not in labels:
+                    self.labels[table] = (*labels, model._meta.label_lower)
+        captured_tables = set(self.labels)
+        for through in _m2m_tables(self.models):
+            meta = through._meta
+            for field in meta.concrete_fields:
+                target = getattr(field, "related_model", None)
+                if field.many_to_one and target is not None:
+                    table = target._meta.db_table
+                    if table in captured_tables:
+                        column = str(field.column)
+                        subjects.setdefault(meta.db_table, {})[(table, column)] = None
+                        pk_columns.setdefault(meta.db_table, meta.pk.column)
+        self.sources = tuple(
+            Source(table, pk_columns[table], tuple(subjects[table])) for table in sorted(subjects)
+        )
+
+    def labels_for(self, table: str) -> tuple[str, ...]:
+        """Labels of the captured models whose objects rows of ``table`` are."""
+        return self.labels.get(table, ())
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return frozenset(source.table for source in self.sources)
+
+
+def register(model: type[Model]) -> None:
+    """Capture this model's changes even though no realtime view in the URLconf serves it."""
+    if not (isinstance(model, type) and issubclass(model, Model)):
+        raise TypeError(f"track() takes a model class, not {model!r}.")
+    with _lock:
+        if model not in _registered:
+            _registered.add(model)
+            _reset()
+
+
+def get_catalog() -> Catalog:
+    global _catalog
+    catalog = _catalog
+    if catalog is None:
+        with _lock:
+            if _catalog is None:
+                _catalog = Catalog([*_view_models(), *_registered])
+            catalog = _catalog
+    return catalog
+
+
+def captured(model: type[Model]) -> bool:
+    """Whether changes of ``model``'s table reach the log."""
+    return concrete(model)._meta.db_table in get_catalog().labels
+
+
+def concrete(model: type[Model]) -> type[Model]:
+    return model._meta.concrete_model or model
+
+
+def _reset(**kwargs: Any) -> None:
+    global _catalog
+    _catalog = None
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("ROOT_URLCONF", "REALTIME"):
+        _reset()
+
+
+setting_changed.connect(_on_setting_changed)
+
+
+def _view_models() -> Iterator[type[Model]]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from ..mixins import RealtimeMixin
+
+    def walk(patterns: Any) -> Iterator[Any]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield getattr(pattern.callback, "cls", None)
+
+    apps.check_models_ready()
+    for view_class in walk(get_resolver().url_patterns):
+        if isinstance(view_class, type) and issubclass(view_class, RealtimeMixin):
+            try:
+                yield view_class.get_realtime_model()
+            except ImproperlyConfigured:
+                continue  # the system check names the view
+
+
+def _tables(model: type[Model]) -> Iterator[tuple[str, str]]:
+    """The tables an object of ``model`` lives in (its own, and those of the models it
+    inherits from), each with the column that holds the object's primary key."""
+    own = concrete(model)
+    yield own._meta.db_table, own._meta.pk.column
+    for parent in own._meta.get_parent_list():
+        yield parent._meta.db_table, parent._meta.pk.column
+
+
+def _m2m_tables(models: Iterable[type[Model]]) -> Iterator[type[Model]]:
+    """The many-to-many tables beside the captured models, from either side."""
+    seen: set[type[Model]] = set()
+    for model in models:
+        meta = concrete(model)._meta
+        fields = [*meta.many_to_many, *(rel.field for rel in meta.related_objects)]
+        for field in fields:
+            if not field.many_to_many:
+                continue
+            through = field.remote_field.through
+            if isinstance(through, type) and through not in seen:
+                seen.add(through)
+                yield through
