@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -18,7 +15,7 @@ from articles.models import Article
 from django_realtime import announce_changes, capture, emit
 from django_realtime import writes as writes_module
 from tests import log_writes
-from tests.e2e.servers import MANAGE, ROOT, deployment
+from tests.e2e.servers import deployment
 from tests.services import require
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,12 +38,8 @@ def test_another_program_s_writes_are_in_the_log(database: str) -> None:
     if database == "postgres":
         require("postgres")
     with deployment("inmemory", database) as deployed:
-        done = subprocess.run(
-            [sys.executable, str(MANAGE), "shell", "-c",
-             "from tests.log_writes import main; main()"],
-            env={**deployed.env, "PYTHONPATH": os.pathsep.join([str(ROOT / "testproject"), str(ROOT)])},
-            capture_output=True, text=True, check=True, timeout=120,
-        )  # fmt: skip
+        done = deployed.run_shell("from tests.log_writes import main; main()")
+    assert done.returncode == 0, done.stderr
     assert_all_captured(json.loads(done.stdout.strip().splitlines()[-1]))
 
 

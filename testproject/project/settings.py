@@ -4,7 +4,8 @@ Environment:
 - ``DATABASE_URL``: any dj-database-url URL; SQLite next to this file by default.
 - ``REDIS_URL``: when set, the channel layer is channels_redis (``REDIS_LAYER=pubsub`` picks
   ``RedisPubSubChannelLayer``, anything else ``RedisChannelLayer``; ``REDIS_PREFIX`` keeps
-  projects that share a Redis apart); otherwise in-memory.
+  projects that share a Redis apart; ``REDIS_CAPACITY`` sets the core layer's capacity);
+  otherwise in-memory.
 """
 
 from __future__ import annotations
@@ -90,7 +91,12 @@ def _channel_layers() -> dict[str, Any]:
         backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
     else:
         backend = "channels_redis.core.RedisChannelLayer"
-    config = {"hosts": [redis_url], "prefix": os.environ.get("REDIS_PREFIX", "asgi")}
+    config: dict[str, Any] = {
+        "hosts": [redis_url],
+        "prefix": os.environ.get("REDIS_PREFIX", "asgi"),
+    }
+    if os.environ.get("REDIS_CAPACITY"):  # messages a channel holds; the rest are dropped
+        config["capacity"] = int(os.environ["REDIS_CAPACITY"])
     return {"default": {"BACKEND": backend, "CONFIG": config}}
 
 

@@ -61,11 +61,49 @@ class Server:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@dataclass
+class RedisServer:
+    """A Redis of the test's own, on a port of its own, to kill and restart."""
+
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not listen on {self.port}")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
 
 @dataclass
 class Deployment:
     layer: str  # "inmemory", "redis" or "pubsub"
     database: str  # "sqlite" or "postgres"
+    redis_url: str = REDIS_URL
     env: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
@@ -82,7 +120,7 @@ class Deployment:
         else:
             env["DATABASE_URL"] = f"sqlite:///{self._workdir / 'db.sqlite3'}"
         if self.layer != "inmemory":
-            env["REDIS_URL"] = REDIS_URL
+            env["REDIS_URL"] = self.redis_url
             env["REDIS_LAYER"] = "pubsub" if self.layer == "pubsub" else "core"
             env["REDIS_PREFIX"] = f"e2e{uuid.uuid4().hex[:10]}"
         self.env = env
@@ -104,6 +142,20 @@ class Deployment:
         if done.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
+
+    def run_shell(self, code: str) -> subprocess.CompletedProcess[str]:
+        """``manage.py shell -c code`` in this deployment, as another program; not checked."""
+        return subprocess.run(
+            [sys.executable, str(MANAGE), "shell", "-c", code],
+            env={
+                **self.env,
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "testproject"), str(ROOT)]),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
 
     def start(
         self, kind: str = "uvicorn", env: dict[str, str] | None = None, args: Sequence[str] = ()
@@ -179,8 +231,10 @@ def _postgres_admin(sql: str) -> None:
 
 
 @contextlib.contextmanager
-def deployment(layer: str, database: str, **extra_env: str) -> Iterator[Deployment]:
-    deployed = Deployment(layer, database)
+def deployment(
+    layer: str, database: str, redis_url: str = REDIS_URL, **extra_env: str
+) -> Iterator[Deployment]:
+    deployed = Deployment(layer, database, redis_url)
     try:
         yield deployed.setup(extra_env)
     finally:
