@@ -57,7 +57,9 @@ class Follower:
             await asyncio.wait_for(wait(), timeout)
         except (asyncio.TimeoutError, TimeoutError):
             missing = sorted(pks - self.created)
-            raise AssertionError(f"{len(missing)} of {len(pks)} never arrived: {missing[:20]}")
+            raise AssertionError(
+                f"{len(missing)} of {len(pks)} never arrived: {missing[:20]}"
+            ) from None
 
     async def close(self) -> None:
         self.task.cancel()
