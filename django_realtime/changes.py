@@ -33,6 +33,7 @@ from .writes import ring_after_commit
 
 Kind = Literal["created", "updated", "deleted"]
 KINDS: tuple[Kind, ...] = ("created", "updated", "deleted")
+OPS = {"created": "I", "updated": "U", "deleted": "D"}  # as the triggers write them
 
 
 def emit(
@@ -78,6 +79,6 @@ def emit(
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(
-            backend_for(connection).insert_sql(), [table, kind[0].upper(), json.dumps([value])]
+            backend_for(connection).insert_sql(), [table, OPS[kind], json.dumps([value])]
         )
     ring_after_commit(using)

@@ -23,6 +23,8 @@ METRICS = [
     ("events_in", "counter", "Changes of followed models read from the change log."),
     ("events_out", "counter", "Event frames queued for clients."),
     ("slow_client_disconnects", "counter", "Clients disconnected for reading too slowly."),
+    ("resumes", "counter", "Subscribes with since answered with the events missed."),
+    ("resets", "counter", "Subscribes with since answered with reset and a snapshot."),
     ("rings_out", "counter", "Rings sent on the channel layer after commits."),
     ("rings_in", "counter", "Rings received from the channel layer."),
     ("log_position", "gauge", "Change log position this process has read through."),

@@ -20,6 +20,9 @@ class Counters:
     events_in: int = 0
     events_out: int = 0
     slow_client_disconnects: int = 0
+    # Subscribes with "since": answered with what was missed, or with "reset".
+    resumes: int = 0
+    resets: int = 0
     # Rings sent to the channel layer after commits, and received from it.
     rings_out: int = 0
     rings_in: int = 0

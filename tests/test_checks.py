@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import types
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+from django.db import connections
 from django.urls import path
 from rest_framework import viewsets
 
 from articles.models import Article
 from articles.serializers import ArticleSerializer
 from django_realtime import RealtimeMixin
-from django_realtime.checks import check_realtime_views, check_settings
+from django_realtime.checks import (
+    check_capture,
+    check_log_database,
+    check_realtime_views,
+    check_settings,
+)
 from django_realtime.conf import DEFAULTS, realtime_settings
-from django_realtime.log import get_catalog
+from django_realtime.log import get_catalog, install, uninstall
 
 
 def ids(messages: list[Any]) -> list[str]:
@@ -134,3 +142,37 @@ def test_websocket_routes_must_include_the_realtime_consumer(settings: Any) -> N
     assert warning.hint == "Set REALTIME['ENDPOINT'] = '/live/', or route the consumer there."
     settings.REALTIME = {"ENDPOINT": "/live/"}
     assert check_websocket_routes() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_capture_out_of_date_is_reported_with_the_command_that_fixes_it() -> None:
+    install()  # what migrate did for the URLconf of these tests
+    assert check_capture(databases=["default"]) == []
+    assert uninstall() > 0  # as if a migration had rebuilt the tables, or a view was added
+    warnings = check_capture(databases=["default"])
+    assert ids(warnings) == ["django_realtime.W012"]
+    assert "articles_article" in warnings[0].msg
+    assert warnings[0].hint == "Run: python manage.py realtime_capture (migrate also does it)."
+    with pytest.raises(CommandError, match="Change capture is not up to date"):
+        call_command("realtime_capture", "--check", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("realtime_capture", stdout=out)
+    assert "Change capture installed" in out.getvalue()
+    assert check_capture(databases=["default"]) == []
+    call_command("realtime_capture", "--check", stdout=io.StringIO())
+
+
+def test_a_database_the_capture_does_not_support_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    connection = connections["default"]
+    monkeypatch.setattr(connection, "vendor", "mysql")
+    monkeypatch.setattr(connection, "display_name", "MariaDB")
+    errors = check_log_database()
+    assert ids(errors) == ["django_realtime.E009"]
+    assert "database 'default' is MariaDB, which it does not support" in errors[0].msg
+
+
+def test_a_captured_model_on_another_database_is_refused(settings: Any) -> None:
+    settings.REALTIME = {"DATABASE": "elsewhere"}
+    assert ids(check_log_database()) == ["django_realtime.E008"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path
-from rest_framework import generics, permissions, viewsets
+from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles.models import Article
+from articles.models import Announcement, Article, PublishedArticle
 from articles.serializers import ArticleSerializer
 from django_realtime import RealtimeMixin
 from project.urls import urlpatterns as project_urlpatterns
@@ -77,6 +77,34 @@ class FollowedArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
         return Article.objects.filter(title__in=list(type(self).followed))
 
 
+class PublishedProxyArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """A proxy model's viewset: its changes are the rows of the concrete model's table."""
+
+    queryset = PublishedArticle.objects.all()
+    serializer_class = ArticleSerializer
+
+    def get_serializer_class(self) -> Any:
+        class Serializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+            class Meta:
+                model = PublishedArticle
+                fields = ["id", "title", "status"]
+
+        return Serializer
+
+
+class AnnouncementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Announcement
+        fields = ["id", "title", "status", "pinned"]
+
+
+class Announcements(RealtimeMixin, viewsets.ModelViewSet):
+    """Multi-table inheritance: an announcement is a row in two tables."""
+
+    queryset = Announcement.objects.all()
+    serializer_class = AnnouncementSerializer
+
+
 class PlainView(APIView):
     def get(self, request: Any) -> Response:
         return Response({"hello": "world"})
@@ -111,6 +139,22 @@ urlpatterns = [
         name="followed-detail",
     ),
     path("test/broken/", BrokenArticles.as_view({"get": "list"}), name="broken-list"),
+    path(
+        "test/published-proxy/",
+        PublishedProxyArticles.as_view({"get": "list"}),
+        name="published-proxy-list",
+    ),
+    path(
+        "test/published-proxy/<int:pk>/",
+        PublishedProxyArticles.as_view({"get": "retrieve"}),
+        name="published-proxy-detail",
+    ),
+    path("test/announcements/", Announcements.as_view({"get": "list"}), name="announcement-list"),
+    path(
+        "test/announcements/<int:pk>/",
+        Announcements.as_view({"get": "retrieve"}),
+        name="announcement-detail",
+    ),
     path("test/post-only/", PostOnly.as_view({"post": "create"}), name="post-only"),
     path("", include(project_urlpatterns)),
 ]

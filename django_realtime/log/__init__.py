@@ -15,7 +15,7 @@ captured. See docs/log.md.
 from __future__ import annotations
 
 from .catalog import captured, get_catalog, register
-from .install import install, log_database, plan
+from .install import install, log_database, plan, uninstall
 from .reader import Entry, LogReader
 from .retention import prune
 
@@ -29,4 +29,5 @@ __all__ = [
     "plan",
     "prune",
     "register",
+    "uninstall",
 ]

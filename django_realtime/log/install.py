@@ -88,6 +88,20 @@ def install(using: str | None = None) -> Plan:
     return todo
 
 
+def uninstall(using: str | None = None) -> int:
+    """Drop every capture trigger and function (the log's tables stay); how many."""
+    using = using or log_database()
+    with transaction.atomic(using=using):
+        backend = backend_for(connections[using])
+        drops = sorted(
+            backend.installed().values(), key=lambda s: not s.startswith("DROP TRIGGER")
+        )
+        with connections[using].cursor() as cursor:
+            for sql in drops:
+                cursor.execute(sql)
+    return len(drops)
+
+
 def install_after_migrate(using: str, **kwargs: Any) -> None:
     """``post_migrate`` receiver: bring capture up to date on the log's database."""
     if using != log_database() or not has_log_table(using):

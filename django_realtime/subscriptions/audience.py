@@ -12,6 +12,7 @@ belongs to the event loop.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Hashable, Iterable
@@ -95,6 +96,12 @@ class Audience:
 
     def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
         """Events for these changes of this audience's model, oldest first (worker thread)."""
+        raise NotImplementedError
+
+    def catch_up(self, changes: list[Change], epoch: str) -> list[Event] | None:
+        """Events for a subscriber who saw this audience's state as of just before
+        ``changes`` (read from the log, oldest first), up to its state now; None when what
+        that subscriber saw cannot be told (worker thread)."""
         raise NotImplementedError
 
     def unread(self, changes: list[Change]) -> dict[Any, int]:
@@ -191,6 +198,17 @@ class DetailAudience(Audience):
         self.dead = True
         return [Event(seq, wire.event_tail("deleted", target.full_path, pk, None, cursor), end)]
 
+    def catch_up(self, changes: list[Change], epoch: str) -> list[Event] | None:
+        mine = [change for change in changes if change.pk == self.pk]
+        if not mine:
+            return []
+        # The object as the detail GET shows it now, with the position of its last change.
+        events = self.evaluate([mine[-1]._replace(received=math.inf)], epoch)
+        if any(event.end for event in events):
+            self.dead = False  # an audience is only ended by a live change, not by a resume
+            return None
+        return events
+
 
 class ListAudience(Audience):
     """Subscribers of a list URL with one query string.
@@ -254,6 +272,36 @@ class ListAudience(Audience):
                 continue
             tail = wire.event_tail(kind, path, wire.json_pk(pk), data, f"{epoch}-{seq}")
             events.append(Event(seq, tail))
+        return events
+
+    def catch_up(self, changes: list[Change], epoch: str) -> list[Event] | None:
+        """Every changed object that is in the list now is sent as it is now ("created" when
+        it did not exist before the first change). One that is not in it now is sent
+        nothing if it did not exist before; if it did, the subscriber may or may not have it
+        (the log does not say whether it was in the list then), and only a reset is exact."""
+        first: dict[Any, Change] = {}
+        last: dict[Any, int] = {}
+        for change in changes:
+            first.setdefault(change.pk, change)
+            last[change.pk] = change.seq
+        members = self.members
+        if any(pk not in members and first[pk].kind != "created" for pk in last):
+            return None
+        pks = [pk for pk in last if pk in members]
+        visible = self._visible(pks)
+        events = []
+        for pk in sorted(pks, key=last.__getitem__):
+            instance = visible.get(pk)
+            if instance is None:
+                continue  # it left after what was evaluated: a live event says so
+            kind = "created" if first[pk].kind == "created" else "updated"
+            lookup = getattr(instance, self.lookup_field)
+            path = self._detail_path(lookup)
+            data = self._serialize(instance, lookup, path)
+            cursor = f"{epoch}-{last[pk]}"
+            events.append(
+                Event(last[pk], wire.event_tail(kind, path, wire.json_pk(pk), data, cursor))
+            )
         return events
 
     def _visible(self, pks: list[Any]) -> dict[Any, Model]:

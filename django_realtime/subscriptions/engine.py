@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import threading
 import time
 import weakref
@@ -32,6 +33,7 @@ from .. import wire
 from ..conf import realtime_settings
 from ..log import Entry, LogReader, get_catalog, log_database, prune
 from ..stats import counters
+from ..transport.connection import SLOW_CLIENT_CLOSE_CODE
 from ..transport.hub import Hub
 from ..transport.layer import get_layer
 from ..transport.publisher import serve_from
@@ -49,6 +51,9 @@ logger = logging.getLogger("django_realtime")
 DELIVER_EVERY = 0.005
 
 KINDS = {"I": "created", "U": "updated", "D": "deleted"}
+
+# Log entries a resume may read; a client further behind gets "reset".
+REPLAY_LIMIT = 20_000
 
 
 @dataclass
@@ -81,6 +86,9 @@ class Engine:
         self._lists: dict[str, set[ListAudience]] = defaultdict(set)
         self._details: dict[str, dict[Any, set[DetailAudience]]] = defaultdict(dict)
         self._follow_lock = threading.Lock()
+        self._window_entries: dict[tuple[int, int], list[Entry]] = {}
+        self._replays: dict[tuple[Hashable, int], tuple[list[Event] | None, str | None]] = {}
+        self._replays_at: int | None = None
         # Event loop side.
         self._rung = asyncio.Event()
         self.outbox = Outbox(loop)  # events being written
@@ -159,28 +167,32 @@ class Engine:
             kind = DetailAudience if target.detail else ListAudience
             audience = kind(key, target, credentials, admitted, applied, started)
             audience.load(admitted)
-        try:
-            data = admitted.snapshot() if snapshot else None
-        except Exception as exc:
-            raise error_from_exception(admitted.view, exc) from None
-        if created:
-            self._add(audience)
-        audience.refs += 1
-        audience.idle_since = None
         cursor, replay, reset = applied, None, None
         if since is not None:
             position = self._parse_cursor(since)
             if position is None:
                 reset = "unknown_cursor"
             else:
-                # Only an audience that has followed every change since `since` can replay:
-                # a new one has just read the database, so changes that are committed but
-                # not yet evaluated are already in its state and could not be told apart.
+                # An audience that has followed every change since `since` replays its own
+                # events; any other replays from the log (a new one has just read the
+                # database: its state already holds what it would replay).
                 replay = None if created else audience.replay(position)
                 if replay is None:
-                    reset = "history_expired"
-                else:
+                    replay, reset = self._replay_from_log(audience, position)
+                if reset is None:
                     cursor = position
+            if reset is None:
+                counters.resumes += 1
+            else:
+                counters.resets += 1
+        try:
+            data = admitted.snapshot() if snapshot or reset else None
+        except Exception as exc:
+            raise error_from_exception(admitted.view, exc) from None
+        if created:
+            self._add(audience)
+        audience.refs += 1
+        audience.idle_since = None
         return _Admission(audience, created, cursor, replay, reset, data)
 
     def _admitted(self, sub: Subscription, result: _Admission | Exception) -> None:
@@ -199,7 +211,8 @@ class Engine:
         audience.subscribers.add(sub)
         cursor = f"{self.epoch}-{result.cursor}"
         if result.reset is not None:
-            sub.conn.push(wire.frame("reset", id=sub.id, reason=result.reset, cursor=cursor))
+            head = wire.frame("reset", id=sub.id, reason=result.reset, cursor=cursor)
+            sub.conn.push(f'{head[:-1]},"data":{result.snapshot}}}')
         elif result.snapshot is not None:
             head = wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor)
             sub.conn.push(f'{head[:-1]},"data":{result.snapshot}}}')
@@ -207,6 +220,54 @@ class Engine:
             sub.conn.push(wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor))
         for event in result.replay or ():
             sub.conn.push(sub.prefix + event.tail)
+
+    def _replay_from_log(
+        self, audience: Audience, position: int
+    ) -> tuple[list[Event] | None, str | None]:
+        """The events that bring a subscriber at ``position`` up to date, from the log; or
+        why they cannot be known exactly. The same for every subscriber of the audience
+        that comes back from the same position before anything else is evaluated (a
+        restart's reconnecting crowd): worked out once."""
+        if self._replays_at != self._applied:
+            self._replays, self._replays_at = {}, self._applied
+        key = (audience.key, position)
+        if key not in self._replays:
+            self._replays[key] = self._work_out_replay(audience, position)
+        return self._replays[key]
+
+    def _work_out_replay(
+        self, audience: Audience, position: int
+    ) -> tuple[list[Event] | None, str | None]:
+        if position < self.log.state().pruned_through:
+            return None, "history_expired"
+        changes = self._window(position, audience.label)
+        if changes is None:
+            return None, "history_expired"
+        events = audience.catch_up(changes, self.epoch)
+        if events is None:
+            return None, "cannot_replay"
+        return events, None
+
+    def _window(self, position: int, label: str) -> list[Change] | None:
+        """The changes of ``label`` after ``position`` up to what has been evaluated, in
+        order; None if there are more than REPLAY_LIMIT entries. The entries read are kept
+        for the next resume from the same position (a restart's reconnecting crowd)."""
+        applied = cast(int, self._applied)
+        key = (position, applied)
+        entries = self._window_entries.get(key)
+        if entries is None:
+            entries = []
+            after = position
+            while after < applied:
+                batch = [e for e in self.log.read(after) if e.position <= applied]
+                if not batch:
+                    break
+                entries += batch
+                after = batch[-1].position
+                if len(entries) > REPLAY_LIMIT:
+                    return None
+            self._window_entries = {key: entries}
+        return self._changes(entries, math.inf, {label}).get(label, [])
 
     def _parse_cursor(self, cursor: str) -> int | None:
         epoch, _, position = cursor.rpartition("-")
@@ -232,19 +293,53 @@ class Engine:
                 entries = self.log.read(cast(int, self._applied))
                 if not entries:
                     return
+                # Positions follow one another but where a sequencer rolled back, or where
+                # retention pruned: which one, the log's state says.
+                if entries[0].position != cast(int, self._applied) + 1 and self._fell_behind():
+                    continue
                 received = time.monotonic()  # each of them committed before now
                 counters.log_entries_read += len(entries)
                 self._evaluate(entries, received)
-                self._applied = entries[-1].position
+                self._applied = counters.log_position = entries[-1].position
 
-    def _changes(self, entries: list[Entry], received: float) -> dict[str, list[Change]]:
+    def _fell_behind(self) -> bool:
+        """Whether retention pruned what this process had not read yet (it was stopped, or
+        is far behind). Then what its audiences hold is no longer known: they start over,
+        and their subscribers are told to resume (close code 4008), which resets them."""
+        floor = counters.log_floor = self.log.state().pruned_through
+        applied = cast(int, self._applied)
+        if floor <= applied:
+            return False
+        logger.error(
+            "This process had read the change log through %d, and retention has pruned it "
+            "through %d: its %d audiences start over, and their clients resume. Raise "
+            "REALTIME['LOG_RETENTION_SECONDS'] / ['LOG_RETENTION_ENTRIES'].",
+            applied,
+            floor,
+            len(self._audiences),
+        )
+        audiences = list(self._audiences.values())
+        for audience in audiences:
+            self._remove(audience)
+        self._applied = self.log.head()
+        self.loop.call_soon_threadsafe(_close_subscribers, audiences)
+        return True
+
+    def _changes(
+        self, entries: list[Entry], received: float, labels: set[str] | None = None
+    ) -> dict[str, list[Change]]:
+        """The changes in ``entries`` of the models in ``labels`` (default: those that
+        audiences here follow)."""
         catalog = get_catalog()
         by_label: dict[str, list[Change]] = defaultdict(list)
         for entry in entries:
             kind = KINDS.get(entry.op, "updated")
             for label in catalog.labels_for(entry.table):
-                if label not in self._lists and label not in self._details:
-                    continue  # nobody here follows it
+                if labels is None:
+                    if label not in self._lists and label not in self._details:
+                        continue  # nobody here follows it
+                elif label not in labels:
+                    continue
                 model = _model(label)
                 if model is None:
                     continue
@@ -256,11 +351,11 @@ class Engine:
                         logger.warning("Ignoring a change of %s with a malformed pk %r", label, pk)
                         continue
                     changes.append(Change(entry.position, value, kind, received))
-        counters.events_in += sum(len(changes) for changes in by_label.values())
         return by_label
 
     def _evaluate(self, entries: list[Entry], received: float) -> None:
         by_label = self._changes(entries, received)
+        counters.events_in += sum(len(changes) for changes in by_label.values())
         delivery = _Delivery([], 0.0, 0)
         epoch = self.epoch
         posted = time.monotonic()
@@ -390,6 +485,13 @@ class Engine:
         while True:
             await asyncio.sleep(realtime_settings.STATS_LOG_INTERVAL)
             logger.info("realtime stats: %s", counters.snapshot())
+
+
+def _close_subscribers(audiences: list[Audience]) -> None:
+    for audience in audiences:
+        for sub in list(audience.subscribers):
+            sub.conn.close(SLOW_CLIENT_CLOSE_CODE)
+        audience.subscribers.clear()
 
 
 def _model(label: str) -> type[Model] | None:

@@ -36,6 +36,27 @@ class Article(models.Model):
         return self.title
 
 
+class PublishedManager(models.Manager["Article"]):
+    def get_queryset(self) -> models.QuerySet[Article]:
+        return super().get_queryset().filter(status=Article.Status.PUBLISHED)  # type: ignore[no-any-return]
+
+
+class PublishedArticle(Article):
+    """The published articles, as a proxy: the same table, its own manager."""
+
+    objects = PublishedManager()  # type: ignore[misc]
+
+    class Meta:
+        proxy = True
+
+
+class Announcement(Article):
+    """An article with more to it (multi-table inheritance): a row here and one in the
+    articles' table."""
+
+    pinned = models.BooleanField(default=False)
+
+
 class Comment(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...log import get_catalog, install, log_database, plan
+from ...log import get_catalog, install, log_database, plan, uninstall
 from ...log.backends import Unsupported
 from ...log.install import has_log_table
 
@@ -23,15 +23,32 @@ class Command(BaseCommand):
             "--check", action="store_true", help="Change nothing; exit 1 if not up to date."
         )
         parser.add_argument(
+            "--remove",
+            action="store_true",
+            help="Drop every capture trigger and function: nothing is captured any more.",
+        )
+        parser.add_argument(
             "--database", default=None, help="The log's database (REALTIME['DATABASE'])."
         )
 
     def handle(
-        self, *args: Any, check: bool = False, database: str | None = None, **options: Any
+        self,
+        *args: Any,
+        check: bool = False,
+        remove: bool = False,
+        database: str | None = None,
+        **options: Any,
     ) -> None:
         using = database or log_database()
         if not has_log_table(using):
             raise CommandError(f"Database {using!r} has no change log yet: run migrate first.")
+        if remove:
+            dropped = uninstall(using)
+            self.stdout.write(
+                f"Dropped {dropped} trigger(s) and function(s): nothing is captured until "
+                "the next migrate or realtime_capture."
+            )
+            return
         try:
             done = plan(using) if check else install(using)
         except Unsupported as exc:
