@@ -70,6 +70,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
 @register(Tags.urls)
 def check_realtime_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from .dependencies import declared, resolve
     from .mixins import RealtimeMixin
 
     errors: list[CheckMessage] = []
@@ -80,7 +81,7 @@ def check_realtime_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
         seen.add(view_class)
         name = f"{view_class.__module__}.{view_class.__qualname__}"
         try:
-            view_class.get_realtime_model()
+            model = view_class.get_realtime_model()
         except ImproperlyConfigured as exc:
             errors.append(
                 Error(
@@ -88,6 +89,19 @@ def check_realtime_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
                     hint="Set `queryset` on the view.",
                     obj=name,
                     id="django_realtime.E004",
+                )
+            )
+            continue
+        try:
+            resolve(model, declared(view_class))
+        except ImproperlyConfigured as exc:
+            errors.append(
+                Error(
+                    str(exc),
+                    hint="Each entry is an ORM lookup path from the view's model to a related "
+                    "model, like 'author' or 'article__author'.",
+                    obj=name,
+                    id="django_realtime.E013",
                 )
             )
     return errors

@@ -66,7 +66,7 @@ def ring_after_commit(using: str) -> None:
     """Ring once the transaction in progress on ``using`` commits (at once in autocommit)."""
     connection = connections[using]
     if not connection.in_atomic_block:
-        ring_soon()  # autocommit: done; or a manual transaction, which the poll covers
+        _ring()  # autocommit: done; or a manual transaction, which the poll covers
         return
     for entry in connection.run_on_commit:
         if entry[1] is _ring:

@@ -68,7 +68,8 @@ def writes() -> list[
     a = lambda ctx: ctx["a"].pk  # noqa: E731
     bulk = lambda ctx: sorted(x.pk for x in ctx["bulk"])  # noqa: E731
     return [
-        ("create", setup, lambda ctx: [(A, "I", [a(ctx)])]),
+        # Users are captured too: the articles show their author's name.
+        ("create", setup, lambda ctx: [("auth_user", "I", [ctx["user"].pk]), (A, "I", [a(ctx)])]),
         ("save", lambda ctx: ctx["a"].save(), lambda ctx: [(A, "U", [a(ctx)])]),
         ("bulk_create", bulk_create, lambda ctx: [(A, "I", bulk(ctx))]),
         ("bulk_update", bulk_update, lambda ctx: [(A, "U", bulk(ctx))]),

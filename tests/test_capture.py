@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 
 from articles.models import Article
@@ -56,8 +56,9 @@ def rings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_transaction_rings_once_after_its_commit(rings: list[str]) -> None:
-    user = User.objects.create_user("writer")
-    rings.clear()  # (users are not captured: that rang nothing)
+    user = User.objects.create_user("writer")  # users are captured (articles show authors)
+    assert rings == ["after commit"]
+    rings.clear()
     with transaction.atomic():
         article = Article.objects.create(title="a", author=user)
         Article.objects.filter(pk=article.pk).update(title="b")
@@ -71,6 +72,7 @@ def test_a_transaction_rings_once_after_its_commit(rings: list[str]) -> None:
 def test_a_rollback_rings_nothing_and_logs_nothing(rings: list[str]) -> None:
     user = User.objects.create_user("writer")
     position, _ = log_writes.entries_after(0)
+    rings.clear()
     with transaction.atomic():
         Article.objects.create(title="kept", author=user)
         try:
@@ -127,10 +129,11 @@ def test_announce_changes_warns_about_a_model_nothing_captures(
 ) -> None:
     monkeypatch.setattr(capture, "_warned", set())
     with caplog.at_level(logging.WARNING, logger="django_realtime"), announce_changes():
-        user = User.objects.create_user("not-captured")
+        user = User.objects.create_user("captured: articles show their author")
         Article.objects.create(title="captured", author=user)
-        user.save()
+        group = Group.objects.create(name="not captured")
+        group.save()
     warnings = [r.getMessage() for r in caplog.records if "announce_changes()" in r.getMessage()]
-    assert len(warnings) == 1, warnings  # once per model, and none for Article
-    assert warnings[0].startswith("announce_changes(): auth.User is saved, but no realtime view")
-    assert "django_realtime.track(User)" in warnings[0]
+    assert len(warnings) == 1, warnings  # once per model, and none for Article or User
+    assert warnings[0].startswith("announce_changes(): auth.Group is saved, but no realtime view")
+    assert "django_realtime.track(Group)" in warnings[0]

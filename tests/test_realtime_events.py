@@ -82,9 +82,9 @@ async def test_a_write_committed_before_the_subscription_sends_nothing(
 ) -> None:
     """The subscriber's GET saw the write: even a slow layer does not make it an event."""
 
-    async def slow_ring() -> None:
+    async def slow_ring(layer: Any = None) -> None:
         await asyncio.sleep(0.2)  # the layer takes longer than subscribing does
-        await ring()
+        await ring(layer)
 
     monkeypatch.setattr(publisher, "ring", slow_ring)
     article = await make_article(api, "alice", status="published")

@@ -39,7 +39,7 @@ async def test_get_queryset_runs_once_per_interval_for_the_whole_audience(
 async def test_python_side_values_are_at_most_an_interval_old(
     connect: Any, api: Any, cutoff: type[CutoffArticles], settings: Any
 ) -> None:
-    settings.REALTIME = {"VIEW_REUSE_SECONDS": 0.3}
+    settings.REALTIME = {"VIEW_REUSE_SECONDS": 2.0}  # a loaded machine can take a second
     client = await connect()
     await client.subscribe("s", "/test/cutoff/")
     await api("alice").post("/api/articles/", {"title": "n1", "status": "published"})
@@ -50,7 +50,7 @@ async def test_python_side_values_are_at_most_an_interval_old(
     stale = await client.expect("event", event="created")  # ...the views built before say so
     assert stale["data"]["title"] == "n2"
 
-    await asyncio.sleep(0.35)  # past the interval, the views are built anew
+    await asyncio.sleep(2.05)  # past the interval, the views are built anew
     await api("alice").post("/api/articles/", {"title": "n3", "status": "published"})
     await api("alice").post("/api/articles/", {"title": "z1", "status": "published"})
     fresh = await client.expect("event", event="created")

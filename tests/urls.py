@@ -9,7 +9,7 @@ from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles.models import Announcement, Article, PublishedArticle
+from articles.models import Announcement, Article, Comment, PublishedArticle
 from articles.serializers import ArticleSerializer
 from django_realtime import RealtimeMixin
 from project.urls import urlpatterns as project_urlpatterns
@@ -105,6 +105,25 @@ class Announcements(RealtimeMixin, viewsets.ModelViewSet):
     serializer_class = AnnouncementSerializer
 
 
+class CommentOnSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "text", "on"]
+
+    def get_on(self, comment: Comment) -> str:
+        return comment.article.title  # no inference can see this
+
+
+class CommentsOn(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """A dependency only a declaration can tell: the article's title, via a method field."""
+
+    queryset = Comment.objects.all()
+    serializer_class = CommentOnSerializer
+    realtime_depends_on = ["article"]
+
+
 class PlainView(APIView):
     def get(self, request: Any) -> Response:
         return Response({"hello": "world"})
@@ -150,6 +169,7 @@ urlpatterns = [
         name="published-proxy-detail",
     ),
     path("test/announcements/", Announcements.as_view({"get": "list"}), name="announcement-list"),
+    path("test/comments-on/", CommentsOn.as_view({"get": "list"}), name="comments-on-list"),
     path(
         "test/announcements/<int:pk>/",
         Announcements.as_view({"get": "retrieve"}),

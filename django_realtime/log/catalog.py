@@ -1,5 +1,6 @@
-"""What is captured: the models of the URLconf's realtime views and the registered ones,
-the tables that hold them, and which models a changed row of a table stands for.
+"""What is captured: the models of the URLconf's realtime views, the related models their
+events depend on (see :mod:`django_realtime.dependencies`), and the registered ones; the
+tables that hold them, and which models a changed row of a table stands for.
 
 The set is known once apps are loaded and the URLconf can be read: it depends on no view
 module having been imported by anything else. ``track(Model)`` in an ``AppConfig.ready()``
@@ -19,7 +20,8 @@ from django.core.signals import setting_changed
 from django.db.models import Model
 
 _registered: set[type[Model]] = set()
-_lock = threading.Lock()
+_lock = threading.RLock()
+_building = threading.local()
 _catalog: Catalog | None = None
 
 
@@ -87,8 +89,15 @@ def get_catalog() -> Catalog:
     catalog = _catalog
     if catalog is None:
         with _lock:
+            if getattr(_building, "active", False):
+                # Importing the URLconf ran a query, whose execute wrapper asks again.
+                raise RuntimeError("The realtime catalog is being built (the URLconf loads).")
             if _catalog is None:
-                _catalog = Catalog([*_view_models(), *_registered])
+                _building.active = True
+                try:
+                    _catalog = Catalog([*_view_models(), *_registered])
+                finally:
+                    _building.active = False
             catalog = _catalog
     return catalog
 
@@ -127,11 +136,16 @@ def _view_models() -> Iterator[type[Model]]:
             elif isinstance(pattern, URLPattern):
                 yield getattr(pattern.callback, "cls", None)
 
+    from ..dependencies import of_view_class
+
     apps.check_models_ready()
     for view_class in walk(get_resolver().url_patterns):
         if isinstance(view_class, type) and issubclass(view_class, RealtimeMixin):
             try:
-                yield view_class.get_realtime_model()
+                model = view_class.get_realtime_model()
+                yield model
+                # The related rows its serializer shows, and what it declares it depends on.
+                yield from (dependency.model for dependency in of_view_class(view_class, model))
             except ImproperlyConfigured:
                 continue  # the system check names the view
 

@@ -18,14 +18,15 @@ from collections import deque
 from collections.abc import Hashable, Iterable
 from typing import Any, NamedTuple
 
-from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, PermissionDenied
 from django.db.models import Model
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from rest_framework.exceptions import APIException
 
-from .. import wire
+from .. import dependencies, wire
 from ..conf import realtime_settings
+from ..dependencies import Dependency
 from .errors import SubscriptionError
 from .links import remember_links
 from .prepared import PreparedFetch
@@ -46,8 +47,8 @@ READ_MEMORY = 1024
 class Change(NamedTuple):
     seq: int
     pk: Any
-    kind: str
-    received: float  # time.monotonic() when the hub received it, after its commit
+    kind: str  # created, updated, deleted; "related": a row it depends on changed
+    received: float  # time.monotonic() when it was read from the log, after its commit
 
 
 class Event(NamedTuple):
@@ -89,6 +90,40 @@ class Audience:
         # When the subscriber's GET started: every object was read then.
         self.loaded_at = read_at
         self._read_at: dict[Any, float] = {}
+        # Related rows whose changes are changes of this audience's objects.
+        self.dependencies: list[Dependency] = []
+        self._digests: dict[Any, int] = {}  # pk -> hash of the data last sent
+
+    def depend(self, view: Any, serializer: Any, queryset: Any) -> None:
+        """Find what this audience's objects depend on (at load)."""
+        try:
+            self.dependencies = dependencies.of_view(view, serializer, queryset)
+        except ImproperlyConfigured:
+            raise
+        except Exception:  # inference is best effort; realtime_depends_on says the rest
+            logger.warning(
+                "Could not infer what %s depends on", self.target.full_path, exc_info=True
+            )
+            self.dependencies = dependencies.resolve(
+                self.target.model, dependencies.declared(type(view))
+            )
+
+    def dependents(self, dependency: Dependency, pks: list[Any]) -> list[Any]:
+        """The keys of this audience's objects that reach one of ``pks`` through
+        ``dependency`` (worker thread): one query."""
+        raise NotImplementedError
+
+    def unchanged(self, pk: Any, data: str | None, changes: list[Change]) -> bool:
+        """Whether ``data`` for ``pk`` is what was last sent and only related rows changed:
+        then there is nothing to send (a user's login touched the author, say)."""
+        digest = hash(data)
+        last = self._digests.pop(pk, None)
+        self._digests[pk] = digest
+        while len(self._digests) > READ_MEMORY:
+            del self._digests[next(iter(self._digests))]
+        if last != digest:
+            return False
+        return all(c.kind == "related" for c in changes if c.pk == pk)
 
     def load(self, admitted: Admitted) -> None:
         """Take the state the subscriber's GET saw (worker thread)."""
@@ -170,6 +205,12 @@ class DetailAudience(Audience):
 
     def load(self, admitted: Admitted) -> None:
         self.pk = admitted.instance.pk
+        view = admitted.view
+        self.depend(view, view.get_serializer(), view.filter_queryset(view.get_queryset()))
+
+    def dependents(self, dependency: Dependency, pks: list[Any]) -> list[Any]:
+        lookup = {"pk": self.pk, f"{dependency.path}__in": pks}
+        return [self.pk] if self.target.model._base_manager.filter(**lookup).exists() else []
 
     def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
         unread = self.unread(changes)
@@ -192,6 +233,8 @@ class DetailAudience(Audience):
             data = view.get_serializer(instance).data
             self.serialize_seconds += time.perf_counter() - started_at
             text = self.render(view, data)
+            if self.unchanged(self.pk, text, changes):
+                return []
             return [Event(seq, wire.event_tail("updated", target.full_path, pk, text, cursor))]
         exists = self.target.model._base_manager.filter(pk=self.pk).exists()
         end = "forbidden" if exists else "deleted"
@@ -248,6 +291,14 @@ class ListAudience(Audience):
             )
         self.members: dict[Any, Any] = dict(rows)
         self._build()  # now, at subscribe time: the first change finds the views ready
+        detail: Any = self._detail_view
+        fetch: Any = self._fetch
+        self.depend(detail, detail.get_serializer(), fetch.queryset)
+
+    def dependents(self, dependency: Dependency, pks: list[Any]) -> list[Any]:
+        lookup = {f"{dependency.path}__in": pks}
+        found = self.target.model._base_manager.filter(**lookup).values_list("pk", flat=True)
+        return list(found.distinct())
 
     def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
         unread = self.unread(changes)
@@ -265,6 +316,8 @@ class ListAudience(Audience):
                 self.members[pk] = lookup
                 path = self._detail_path(lookup)
                 data = self._serialize(instance, lookup, path)
+                if self.unchanged(pk, data, changes) and kind == "updated":
+                    continue
             elif pk in self.members:
                 kind, data = "deleted", None
                 path = self._detail_path(self.members.pop(pk))

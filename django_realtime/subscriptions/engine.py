@@ -31,6 +31,7 @@ from rest_framework.settings import api_settings
 
 from .. import wire
 from ..conf import realtime_settings
+from ..dependencies import Dependency
 from ..log import Entry, LogReader, get_catalog, log_database, prune
 from ..stats import counters
 from ..transport.connection import SLOW_CLIENT_CLOSE_CODE
@@ -85,6 +86,8 @@ class Engine:
         self._audiences: dict[Hashable, Audience] = {}
         self._lists: dict[str, set[ListAudience]] = defaultdict(set)
         self._details: dict[str, dict[Any, set[DetailAudience]]] = defaultdict(dict)
+        # related model label -> (audience, the relation from its model to it)
+        self._dependents: dict[str, set[tuple[Audience, Dependency]]] = defaultdict(set)
         self._follow_lock = threading.Lock()
         self._window_entries: dict[tuple[int, int], list[Entry]] = {}
         self._replays: dict[tuple[Hashable, int], tuple[list[Event] | None, str | None]] = {}
@@ -336,7 +339,9 @@ class Engine:
             kind = KINDS.get(entry.op, "updated")
             for label in catalog.labels_for(entry.table):
                 if labels is None:
-                    if label not in self._lists and label not in self._details:
+                    if not (
+                        label in self._lists or label in self._details or label in self._dependents
+                    ):
                         continue  # nobody here follows it
                 elif label not in labels:
                     continue
@@ -359,38 +364,66 @@ class Engine:
         delivery = _Delivery([], 0.0, 0)
         epoch = self.epoch
         posted = time.monotonic()
+        for audience, its_changes in self._relevant(by_label).items():
+            before = audience.serialize_seconds, audience.serializations
+            try:
+                with script_prefix(audience.target.script_name):
+                    events = audience.evaluate(its_changes, epoch)
+            except Exception:
+                logger.exception(
+                    "Evaluating changes of %s for %s failed",
+                    audience.label,
+                    audience.target.full_path,
+                )
+                continue
+            delivery.serialize_seconds += audience.serialize_seconds - before[0]
+            delivery.serializations += audience.serializations - before[1]
+            if events:
+                audience.remember(events)
+                delivery.events.append((audience, events))
+            if audience.dead:
+                self._remove(audience)
+            if time.monotonic() - posted > DELIVER_EVERY:
+                # Many audiences: the first ones' subscribers need not wait for the last,
+                # and requests waiting for the GIL get it now rather than in 5 ms.
+                delivery = self._post(delivery)
+                time.sleep(0)
+                posted = time.monotonic()
+        self._post(delivery)
+
+    def _relevant(self, by_label: dict[str, list[Change]]) -> dict[Audience, list[Change]]:
+        """Each audience that these changes concern, with its changes in log order: those of
+        its own objects, and as "related" those of objects whose related rows changed (one
+        query per audience and relation)."""
+        relevant: dict[Audience, list[Change]] = defaultdict(list)
         for label, changes in by_label.items():
             details = self._details.get(label, {})
-            relevant: dict[Audience, list[Change]] = {}
             for change in changes:
                 for detail in details.get(change.pk, ()):
-                    relevant.setdefault(detail, []).append(change)
+                    relevant[detail].append(change)
             for listing in self._lists.get(label, ()):
-                relevant[listing] = changes
-            for audience, its_changes in relevant.items():
-                before = audience.serialize_seconds, audience.serializations
+                relevant[listing].extend(changes)
+            for audience, dependency in self._dependents.get(label, ()):
+                last: dict[Any, Change] = {change.pk: change for change in changes}
                 try:
-                    with script_prefix(audience.target.script_name):
-                        events = audience.evaluate(its_changes, epoch)
+                    found = audience.dependents(dependency, list(last))
                 except Exception:
                     logger.exception(
-                        "Evaluating changes of %s for %s failed", label, audience.target.full_path
+                        "Finding what %s depends on through %r failed",
+                        audience.target.full_path,
+                        dependency.path,
                     )
                     continue
-                delivery.serialize_seconds += audience.serialize_seconds - before[0]
-                delivery.serializations += audience.serializations - before[1]
-                if events:
-                    audience.remember(events)
-                    delivery.events.append((audience, events))
-                if audience.dead:
-                    self._remove(audience)
-                if time.monotonic() - posted > DELIVER_EVERY:
-                    # Many audiences: the first ones' subscribers need not wait for the last,
-                    # and requests waiting for the GIL get it now rather than in 5 ms.
-                    delivery = self._post(delivery)
-                    time.sleep(0)
-                    posted = time.monotonic()
-        self._post(delivery)
+                if found:
+                    # The related row's last change stands for them: its position and time.
+                    newest = max(last.values(), key=lambda change: change.seq)
+                    relevant[audience].extend(
+                        Change(newest.seq, pk, "related", newest.received) for pk in found
+                    )
+        for audience, changes in relevant.items():
+            if len(by_label) > 1 or audience.dependencies:
+                changes.sort(key=lambda change: change.seq)
+        return relevant
 
     def _post(self, delivery: _Delivery) -> _Delivery:
         """Hand what is ready to the loop (worker thread); a change that concerned nobody
@@ -444,6 +477,8 @@ class Engine:
             self._details[audience.label].setdefault(audience.pk, set()).add(audience)
         elif isinstance(audience, ListAudience):
             self._lists[audience.label].add(audience)
+        for dependency in audience.dependencies:
+            self._dependents[dependency.label].add((audience, dependency))
         counters.audiences += 1
 
     def _remove(self, audience: Audience) -> None:
@@ -458,6 +493,8 @@ class Engine:
                 self._details[audience.label].pop(audience.pk, None)
         elif isinstance(audience, ListAudience):
             self._lists[audience.label].discard(audience)
+        for dependency in audience.dependencies:
+            self._dependents[dependency.label].discard((audience, dependency))
 
     def _release(self, audience: Audience) -> None:
         if audience.dead:

@@ -47,5 +47,14 @@ def is_ring(message: dict[str, Any]) -> bool:
     return isinstance(message, dict) and message.get("type") == MESSAGE_TYPE
 
 
-async def ring() -> None:
-    await get_layer().group_send(group_name(), build_message())
+def new_layer() -> Any:
+    """A layer instance of its own (for a loop that the server's layer must not be bound
+    to: channels_redis keeps connection pools per loop, and closes them from one)."""
+    from channels.layers import channel_layers
+
+    get_layer()  # the same clear error when there is none
+    return channel_layers.make_backend(realtime_settings.CHANNEL_LAYER)
+
+
+async def ring(layer: Any = None) -> None:
+    await (layer or get_layer()).group_send(group_name(), build_message())

@@ -16,29 +16,35 @@ import logging
 import os
 import threading
 import weakref
+from typing import Any
 
 from asgiref.sync import SyncToAsync
 
 from ..stats import counters
-from .layer import ring
+from .layer import new_layer, ring
 
 logger = logging.getLogger("django_realtime")
 
 
 def ring_soon() -> None:
     """Tell every server process that the log has grown (after a commit)."""
-    loop = _calling_loop() or _server_loop() or _background_loop()
+    loop = _calling_loop() or _server_loop()
+    background = loop is None
+    if loop is None:
+        loop = _background_loop()
     bell = _bells.get(loop)
     if bell is None:
-        bell = _bells.setdefault(loop, Bell(loop))
+        bell = _bells.setdefault(loop, Bell(loop, own_layer=background))
     loop.call_soon_threadsafe(bell.ring)
 
 
 class Bell:
     """Sends rings from one event loop, one at a time (event loop only)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, own_layer: bool = False) -> None:
         self.loop = loop
+        self.own_layer = own_layer  # the background loop's: a layer instance of its own
+        self.layer: Any = None
         self.wanted = 0  # rings asked for, ever
         self.sent = 0  # of which a ring sent after the request covers
         self.task: asyncio.Task[None] | None = None
@@ -62,7 +68,9 @@ class Bell:
             while self.sent < self.wanted:
                 covered = self.wanted
                 try:
-                    await ring()
+                    if self.own_layer and self.layer is None:
+                        self.layer = new_layer()
+                    await ring(self.layer)
                     counters.rings_out += 1
                 except Exception:
                     logger.warning(
