@@ -34,6 +34,7 @@ class Source:
     table: str
     pk_column: str
     subjects: tuple[tuple[str, str], ...]
+    integer_columns: frozenset[str] = frozenset()  # of ``subjects``: keys that are integers
 
 
 class Catalog:
@@ -43,9 +44,12 @@ class Catalog:
         self.labels: dict[str, tuple[str, ...]] = {}
         subjects: dict[str, dict[tuple[str, str], None]] = {}
         pk_columns: dict[str, str] = {}
+        integers: dict[str, set[str]] = {}
         for model in sorted(self.models, key=lambda m: m._meta.label_lower):
-            for table, column in _tables(model):
+            for table, column, integer in _tables(model):
                 pk_columns[table] = column
+                if integer:
+                    integers.setdefault(table, set()).add(column)
                 subjects.setdefault(table, {})[(table, column)] = None
                 labels = self.labels.get(table, ())
                 if model._meta.label_lower not in labels:
@@ -61,8 +65,16 @@ class Catalog:
                         column = str(field.column)
                         subjects.setdefault(meta.db_table, {})[(table, column)] = None
                         pk_columns.setdefault(meta.db_table, meta.pk.column)
+                        if _is_integer(field):
+                            integers.setdefault(meta.db_table, set()).add(column)
         self.sources = tuple(
-            Source(table, pk_columns[table], tuple(subjects[table])) for table in sorted(subjects)
+            Source(
+                table,
+                pk_columns[table],
+                tuple(subjects[table]),
+                frozenset(integers.get(table, ())),
+            )
+            for table in sorted(subjects)
         )
 
     def labels_for(self, table: str) -> tuple[str, ...]:
@@ -150,13 +162,26 @@ def _view_models() -> Iterator[type[Model]]:
                 continue  # the system check names the view
 
 
-def _tables(model: type[Model]) -> Iterator[tuple[str, str]]:
+def _tables(model: type[Model]) -> Iterator[tuple[str, str, bool]]:
     """The tables an object of ``model`` lives in (its own, and those of the models it
-    inherits from), each with the column that holds the object's primary key."""
-    own = concrete(model)
-    yield own._meta.db_table, own._meta.pk.column
-    for parent in own._meta.get_parent_list():
-        yield parent._meta.db_table, parent._meta.pk.column
+    inherits from), each with the column that holds the object's primary key, and whether
+    that key is an integer."""
+    for owner in (concrete(model), *concrete(model)._meta.get_parent_list()):
+        pk = owner._meta.pk
+        yield owner._meta.db_table, pk.column, _is_integer(pk)
+
+
+INTEGERS = {
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}  # fmt: skip
+
+
+def _is_integer(field: Any) -> bool:
+    while field.is_relation:  # a key that is a relation: the key it points at
+        field = field.target_field
+    return field.get_internal_type() in INTEGERS
 
 
 def _m2m_tables(models: Iterable[type[Model]]) -> Iterator[type[Model]]:

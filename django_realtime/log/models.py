@@ -17,21 +17,16 @@ class LogEntry(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    position = models.BigIntegerField(null=True, unique=True)
+    # PostgreSQL only; its indexes (unique, and of the entries without one) are made there
+    # by the capture's installer: on SQLite they would only slow every write.
+    position = models.BigIntegerField(null=True)
     table_name = models.CharField(max_length=128)
     op = models.CharField(max_length=1)  # I, U, D: a hint; the row is read again anyway
-    pks = models.TextField()  # a JSON array of the changed objects' primary keys
+    pks = models.TextField()  # the changed objects' primary keys, as JSON
     created = models.DateTimeField()
 
     class Meta:
         db_table = "django_realtime_log"
-        indexes = [
-            models.Index(
-                fields=["id"],
-                condition=models.Q(position__isnull=True),
-                name="django_realtime_log_pending",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.position or self.id}: {self.op} {self.table_name} {self.pks}"

@@ -26,6 +26,12 @@ class Entry:
     pks: list[Any]
 
 
+def _keys(pks: str) -> list[Any]:
+    """An entry's keys: a JSON array, or one JSON value (SQLite's integer keys)."""
+    value = json.loads(pks)
+    return value if isinstance(value, list) else [value]
+
+
 class LogReader:
     """The log of database ``using``, read from the calling thread's connection."""
 
@@ -38,7 +44,7 @@ class LogReader:
 
     def read(self, after: int, limit: int = BATCH) -> list[Entry]:
         return [
-            Entry(position, table, op, json.loads(pks))
+            Entry(position, table, op, _keys(pks))
             for position, table, op, pks in self.backend.read(after, limit)
         ]
 

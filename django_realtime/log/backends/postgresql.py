@@ -85,6 +85,13 @@ class PostgreSQLBackend(LogBackend):
     def prepare(self) -> None:
         with self.cursor() as cursor:
             cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
+            cursor.execute(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {LOG_TABLE}_position ON {LOG_TABLE} (position)"
+            )
+            cursor.execute(  # what the sequencer numbers: small, as it is numbered at once
+                f"CREATE INDEX IF NOT EXISTS {LOG_TABLE}_pending ON {LOG_TABLE} (id) "
+                "WHERE position IS NULL"
+            )
 
     def objects(self, sources: Sequence[Source]) -> list[DbObject]:
         follow = self.follow_function

@@ -13,7 +13,7 @@ from ..catalog import Source
 from .base import LOG_TABLE, PREFIX, DbObject, LogBackend, Row, object_name
 
 SCHEMA_VERSION = 1
-NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+NOW = "CURRENT_TIMESTAMP"  # UTC, to the second: what retention by age needs
 
 _TRIGGER = "CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN\n{body}\nEND"
 _ENTRY = (
@@ -46,13 +46,15 @@ class SQLiteBackend(LogBackend):
             own = subject == source.table and column == source.pk_column
             op = ("U" if event == "UPDATE" else event[0]) if own else "U"
             new, old = f"NEW.{self.quote(column)}", f"OLD.{self.quote(column)}"
+            # An integer key is its own JSON; the reader takes one value as a list of one.
+            one = "{}" if column in source.integer_columns else "json_array({})"
             if event == "INSERT":
-                pks = f"json_array({new})"
+                pks = one.format(new)
             elif event == "DELETE":
-                pks = f"json_array({old})"
+                pks = one.format(old)
             else:  # the key may have changed: both objects changed
                 pks = (
-                    f"CASE WHEN {old} IS {new} THEN json_array({new}) "
+                    f"CASE WHEN {old} IS {new} THEN {one.format(new)} "
                     f"ELSE json_array({old}, {new}) END"
                 )
             lines.append(
