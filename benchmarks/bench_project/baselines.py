@@ -25,6 +25,8 @@ from rest_framework import serializers
 from articles.models import Article
 from django_realtime import wire
 
+from .models import PlainArticle
+
 SYSTEM = os.environ.get("BENCH_SYSTEM", "ours")
 GROUP = "bench.articles"
 
@@ -109,7 +111,7 @@ async def direct_websocket(scope: dict[str, Any], receive: Any, send: Any) -> No
     await _direct_listen(scope, receive, send)
 
 
-def _article_saved_direct(sender: Any, instance: Article, **kwargs: Any) -> None:
+def _article_saved_direct(sender: Any, instance: Any, **kwargs: Any) -> None:
     def write() -> None:
         path = f"/api/articles/{instance.pk}/"
         data = {
@@ -153,8 +155,8 @@ def _article_saved(sender: Any, instance: Article, **kwargs: Any) -> None:
 def connect_signals() -> None:
     if SYSTEM == "group":
         post_save.connect(_article_saved, sender=Article, dispatch_uid="bench-group-send")
-    elif SYSTEM == "direct":
-        post_save.connect(_article_saved_direct, sender=Article, dispatch_uid="bench-direct")
+    elif SYSTEM == "direct":  # its writes go to the twin table that nothing captures
+        post_save.connect(_article_saved_direct, sender=PlainArticle, dispatch_uid="bench-direct")
 
 
 class QueryTokenAuth:

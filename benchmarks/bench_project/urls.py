@@ -1,10 +1,13 @@
-"""The testproject's URLs, plus the same REST API without realtime under ``/plain/``.
+"""The testproject's URLs, plus the same REST API without realtime, twice.
 
-``/plain/api/`` serves the testproject's viewsets with RealtimeMixin taken out of their
-bases, the articles on twin tables that nothing captures (models.py): what "realtime
-off" means in benchmarks/fanout.py. Serving both from one process lets scenario (c)
-alternate writes with and without realtime in the same server, so that the ratio does not
-depend on which server process ran faster.
+- ``/off/api/``: the testproject's article viewset with RealtimeMixin taken out of its
+  bases, on twin tables that nothing captures (models.py): what "realtime off" means in
+  benchmarks/fanout.py, for scenario (c) and for the direct bound. Serving it from the same
+  process lets (c) alternate writes with and without realtime in one server, so that the
+  ratio does not depend on which server process ran faster.
+- ``/plain/api/``: the viewsets without RealtimeMixin on the testproject's own tables, for
+  the baselines that watch those (Channels' group_send, dcrf); their writes pay for the
+  capture triggers too.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ class PlainArticleSerializer(ArticleSerializer):
 
     class Meta(ArticleSerializer.Meta):
         model = PlainArticle
-        extra_kwargs = {"url": {"view_name": "plain:article-detail"}}
+        extra_kwargs = {"url": {"view_name": "off:article-detail"}}
 
 
 class PlainArticleViewSet(plain(ArticleViewSet)):  # type: ignore[misc]
@@ -59,8 +62,14 @@ class PlainArticleViewSet(plain(ArticleViewSet)):  # type: ignore[misc]
 
 
 router = DefaultRouter()
-router.register("articles", PlainArticleViewSet, basename="article")
+router.register("articles", plain(ArticleViewSet), basename="article")
 router.register("comments", plain(CommentViewSet), basename="comment")
+off = DefaultRouter()
+off.register("articles", PlainArticleViewSet, basename="article")
 
 # Namespaced, so that reverse("article-detail") keeps naming the realtime API's URLs.
-urlpatterns = [path("plain/api/", include((router.urls, "plain"))), *project_urlpatterns]
+urlpatterns = [
+    path("plain/api/", include((router.urls, "plain"))),
+    path("off/api/", include((off.urls, "off"))),
+    *project_urlpatterns,
+]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import threading
 import time
 import weakref
@@ -21,9 +20,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
-from django.apps import apps
-from django.core.exceptions import ValidationError
-from django.db.models import Model
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -32,7 +28,7 @@ from rest_framework.settings import api_settings
 from .. import wire
 from ..conf import realtime_settings
 from ..dependencies import Dependency
-from ..log import Entry, LogReader, get_catalog, log_database, prune
+from ..log import Entry, LogReader, log_database, prune
 from ..stats import counters
 from ..transport.connection import SLOW_CLIENT_CLOSE_CODE
 from ..transport.hub import Hub
@@ -41,6 +37,7 @@ from ..transport.publisher import serve_from
 from .audience import Audience, Change, DetailAudience, Event, ListAudience
 from .errors import SubscriptionError
 from .fanout import Outbox, Subscription
+from .replay import Replays, to_changes
 from .requests import Credentials, SubscriptionRequest, script_prefix
 from .target import Target
 from .views import admit, error_from_exception
@@ -50,11 +47,6 @@ logger = logging.getLogger("django_realtime")
 
 # Seconds of evaluation after which what is ready is delivered, the rest following.
 DELIVER_EVERY = 0.005
-
-KINDS = {"I": "created", "U": "updated", "D": "deleted"}
-
-# Log entries a resume may read; a client further behind gets "reset".
-REPLAY_LIMIT = 20_000
 
 
 @dataclass
@@ -89,9 +81,7 @@ class Engine:
         # related model label -> (audience, the relation from its model to it)
         self._dependents: dict[str, set[tuple[Audience, Dependency]]] = defaultdict(set)
         self._follow_lock = threading.Lock()
-        self._window_entries: dict[tuple[int, int], list[Entry]] = {}
-        self._replays: dict[tuple[Hashable, int], tuple[list[Event] | None, str | None]] = {}
-        self._replays_at: int | None = None
+        self._replays = Replays(self.log)
         # Event loop side.
         self._rung = asyncio.Event()
         self.outbox = Outbox(loop)  # events being written
@@ -181,7 +171,7 @@ class Engine:
                 # database: its state already holds what it would replay).
                 replay = None if created else audience.replay(position)
                 if replay is None:
-                    replay, reset = self._replay_from_log(audience, position)
+                    replay, reset = self._replays.replay(audience, position, applied, self.epoch)
                 if reset is None:
                     cursor = position
             if reset is None:
@@ -223,54 +213,6 @@ class Engine:
             sub.conn.push(wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor))
         for event in result.replay or ():
             sub.conn.push(sub.prefix + event.tail)
-
-    def _replay_from_log(
-        self, audience: Audience, position: int
-    ) -> tuple[list[Event] | None, str | None]:
-        """The events that bring a subscriber at ``position`` up to date, from the log; or
-        why they cannot be known exactly. The same for every subscriber of the audience
-        that comes back from the same position before anything else is evaluated (a
-        restart's reconnecting crowd): worked out once."""
-        if self._replays_at != self._applied:
-            self._replays, self._replays_at = {}, self._applied
-        key = (audience.key, position)
-        if key not in self._replays:
-            self._replays[key] = self._work_out_replay(audience, position)
-        return self._replays[key]
-
-    def _work_out_replay(
-        self, audience: Audience, position: int
-    ) -> tuple[list[Event] | None, str | None]:
-        if position < self.log.state().pruned_through:
-            return None, "history_expired"
-        changes = self._window(position, audience.label)
-        if changes is None:
-            return None, "history_expired"
-        events = audience.catch_up(changes, self.epoch)
-        if events is None:
-            return None, "cannot_replay"
-        return events, None
-
-    def _window(self, position: int, label: str) -> list[Change] | None:
-        """The changes of ``label`` after ``position`` up to what has been evaluated, in
-        order; None if there are more than REPLAY_LIMIT entries. The entries read are kept
-        for the next resume from the same position (a restart's reconnecting crowd)."""
-        applied = cast(int, self._applied)
-        key = (position, applied)
-        entries = self._window_entries.get(key)
-        if entries is None:
-            entries = []
-            after = position
-            while after < applied:
-                batch = [e for e in self.log.read(after) if e.position <= applied]
-                if not batch:
-                    break
-                entries += batch
-                after = batch[-1].position
-                if len(entries) > REPLAY_LIMIT:
-                    return None
-            self._window_entries = {key: entries}
-        return self._changes(entries, math.inf, {label}).get(label, [])
 
     def _parse_cursor(self, cursor: str) -> int | None:
         epoch, _, position = cursor.rpartition("-")
@@ -328,38 +270,12 @@ class Engine:
         self.loop.call_soon_threadsafe(_close_subscribers, audiences)
         return True
 
-    def _changes(
-        self, entries: list[Entry], received: float, labels: set[str] | None = None
-    ) -> dict[str, list[Change]]:
-        """The changes in ``entries`` of the models in ``labels`` (default: those that
-        audiences here follow)."""
-        catalog = get_catalog()
-        by_label: dict[str, list[Change]] = defaultdict(list)
-        for entry in entries:
-            kind = KINDS.get(entry.op, "updated")
-            for label in catalog.labels_for(entry.table):
-                if labels is None:
-                    if not (
-                        label in self._lists or label in self._details or label in self._dependents
-                    ):
-                        continue  # nobody here follows it
-                elif label not in labels:
-                    continue
-                model = _model(label)
-                if model is None:
-                    continue
-                changes = by_label[label]
-                for pk in entry.pks:
-                    try:
-                        value = model._meta.pk.to_python(pk)
-                    except ValidationError:
-                        logger.warning("Ignoring a change of %s with a malformed pk %r", label, pk)
-                        continue
-                    changes.append(Change(entry.position, value, kind, received))
-        return by_label
+    def _follows(self, label: str) -> bool:
+        """Whether an audience here follows changes of ``label``."""
+        return label in self._lists or label in self._details or label in self._dependents
 
     def _evaluate(self, entries: list[Entry], received: float) -> None:
-        by_label = self._changes(entries, received)
+        by_label = to_changes(entries, received, self._follows)
         counters.events_in += sum(len(changes) for changes in by_label.values())
         delivery = _Delivery([], 0.0, 0)
         epoch = self.epoch
@@ -529,14 +445,6 @@ def _close_subscribers(audiences: list[Audience]) -> None:
         for sub in list(audience.subscribers):
             sub.conn.close(SLOW_CLIENT_CLOSE_CODE)
         audience.subscribers.clear()
-
-
-def _model(label: str) -> type[Model] | None:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        logger.warning("Ignoring changes of %r: no such model in this project.", label)
-        return None
 
 
 def _authenticate(credentials: Credentials) -> str | None:

@@ -24,7 +24,7 @@ from .base import LOG_TABLE, PREFIX, DbObject, LogBackend, Row, object_name
 
 SEQUENCE = "realtime_position"
 SEQUENCER_LOCK = 0x6472_746C_6F67  # "drtlog"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _FOLLOW = """
 CREATE FUNCTION {name}(after bigint, max_rows integer)
@@ -32,6 +32,10 @@ RETURNS TABLE (r_position bigint, r_table varchar, r_op varchar, r_pks text)
 LANGUAGE plpgsql AS $f$
 BEGIN
     PERFORM pg_advisory_xact_lock({lock});
+    -- Numbering need not wait for the disk: if the server crashes before it is durable,
+    -- the entries are numbered again after the sequence's last values (a reader may then
+    -- read them twice: harmless), never below a position already read.
+    PERFORM set_config('synchronous_commit', 'off', true);
     UPDATE {log} AS l SET position = s.position
       FROM (SELECT u.id, nextval('{sequence}') AS position
               FROM (SELECT id FROM {log} WHERE position IS NULL ORDER BY id) AS u) AS s

@@ -1,0 +1,111 @@
+"""From log entries to changes, and resuming from the log.
+
+A subscriber that comes back with ``since`` and no audience's history covers: the entries
+after ``since`` say which objects changed, and the audience says what that means for its
+subscriber (see :meth:`Audience.catch_up`), or that only a reset is exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+
+from ..log import Entry, LogReader, get_catalog
+from .audience import Audience, Change, Event
+
+logger = logging.getLogger("django_realtime")
+
+KINDS = {"I": "created", "U": "updated", "D": "deleted"}
+
+# Log entries a resume may read; a client further behind gets "reset".
+REPLAY_LIMIT = 20_000
+
+Replay = tuple[list[Event] | None, str | None]  # the events, or why there are none
+
+
+def to_changes(
+    entries: list[Entry], received: float, wanted: Callable[[str], bool]
+) -> dict[str, list[Change]]:
+    """The changes in ``entries`` of the models whose labels are ``wanted``, by label."""
+    catalog = get_catalog()
+    by_label: dict[str, list[Change]] = defaultdict(list)
+    for entry in entries:
+        kind = KINDS.get(entry.op, "updated")
+        for label in catalog.labels_for(entry.table):
+            if not wanted(label):
+                continue
+            model = _model(label)
+            if model is None:
+                continue
+            changes = by_label[label]
+            for pk in entry.pks:
+                try:
+                    value = model._meta.pk.to_python(pk)
+                except ValidationError:
+                    logger.warning("Ignoring a change of %s with a malformed pk %r", label, pk)
+                    continue
+                changes.append(Change(entry.position, value, kind, received))
+    return by_label
+
+
+class Replays:
+    """What subscribers resuming from the log missed (worker thread). The same for every
+    subscriber of an audience that comes back from the same position before anything else
+    is evaluated (a restart's reconnecting crowd): worked out once."""
+
+    def __init__(self, log: LogReader) -> None:
+        self.log = log
+        self._at: int | None = None  # the position evaluated through that these hold for
+        self._replays: dict[tuple[Hashable, int], Replay] = {}
+        self._entries: dict[int, list[Entry]] = {}
+
+    def replay(self, audience: Audience, position: int, applied: int, epoch: str) -> Replay:
+        if self._at != applied:
+            self._at, self._replays, self._entries = applied, {}, {}
+        key = (audience.key, position)
+        if key not in self._replays:
+            self._replays[key] = self._work_out(audience, position, applied, epoch)
+        return self._replays[key]
+
+    def _work_out(self, audience: Audience, position: int, applied: int, epoch: str) -> Replay:
+        if position < self.log.state().pruned_through:
+            return None, "history_expired"
+        entries = self._window(position, applied)
+        if entries is None:
+            return None, "history_expired"
+        label = audience.label
+        changes = to_changes(entries, math.inf, lambda found: found == label).get(label, [])
+        events = audience.catch_up(changes, epoch)
+        if events is None:
+            return None, "cannot_replay"
+        return events, None
+
+    def _window(self, position: int, applied: int) -> list[Entry] | None:
+        """The entries after ``position`` up to ``applied``; None past REPLAY_LIMIT."""
+        if position not in self._entries:
+            entries: list[Entry] = []
+            after = position
+            while after < applied:
+                batch = [e for e in self.log.read(after) if e.position <= applied]
+                if not batch:
+                    break
+                entries += batch
+                after = batch[-1].position
+                if len(entries) > REPLAY_LIMIT:
+                    return None
+            self._entries[position] = entries
+        return self._entries[position]
+
+
+def _model(label: str) -> type[Model] | None:
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        logger.warning("Ignoring changes of %r: no such model in this project.", label)
+        return None
