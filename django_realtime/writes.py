@@ -23,14 +23,15 @@ from .transport.publisher import ring_soon
 
 logger = logging.getLogger("django_realtime")
 
-_tables_pattern: tuple[frozenset[str], re.Pattern[str] | None] = (frozenset(), None)
+# The catalog's tables, and the pattern that finds them in SQL; made again with the catalog.
+_tables_pattern: tuple[frozenset[str] | None, re.Pattern[str] | None] = (None, None)
 
 
 def _pattern() -> re.Pattern[str] | None:
     global _tables_pattern
     tables = get_catalog().tables
     known, pattern = _tables_pattern
-    if known != tables or (pattern is None and tables):
+    if known is not tables:
         names = "|".join(re.escape(table) for table in sorted(tables, key=len, reverse=True))
         pattern = re.compile(rf"\b(?:{names})\b") if names else None
         _tables_pattern = (tables, pattern)

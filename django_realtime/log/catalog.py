@@ -77,13 +77,11 @@ class Catalog:
             for table in sorted(subjects)
         )
 
+        self.tables = frozenset(source.table for source in self.sources)
+
     def labels_for(self, table: str) -> tuple[str, ...]:
         """Labels of the captured models whose objects rows of ``table`` are."""
         return self.labels.get(table, ())
-
-    @property
-    def tables(self) -> frozenset[str]:
-        return frozenset(source.table for source in self.sources)
 
 
 def register(model: type[Model]) -> None:
