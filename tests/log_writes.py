@@ -59,6 +59,15 @@ def writes() -> list[
         with connection.cursor() as cursor:
             cursor.execute("UPDATE articles_article SET body = 'raw' WHERE id = %s", [ctx["a"].pk])
 
+    def key_change(ctx: dict[str, Any]) -> None:
+        moved = ctx["bulk"][0]
+        ctx["old key"] = moved.pk
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE articles_article SET id = id + 100000 WHERE id = %s", [moved.pk]
+            )
+        moved.pk += 100000
+
     def tags(ctx: dict[str, Any]) -> None:
         ctx["t1"], ctx["t2"] = Tag.objects.create(name="t1"), Tag.objects.create(name="t2")
 
@@ -79,6 +88,11 @@ def writes() -> list[
             lambda ctx: [(A, "U", bulk(ctx))],
         ),
         ("raw_sql", raw_sql, lambda ctx: [(A, "U", [a(ctx)])]),
+        (
+            "raw_key_change",  # both objects changed: the one gone, the one there now
+            key_change,
+            lambda ctx: [(A, "U", [ctx["old key"], ctx["bulk"][0].pk])],
+        ),
         ("emit", lambda ctx: emit(ctx["a"]), lambda ctx: [(A, "U", [a(ctx)])]),
         ("tags", tags, lambda ctx: [(T, "I", [ctx["t1"].pk]), (T, "I", [ctx["t2"].pk])]),
         (

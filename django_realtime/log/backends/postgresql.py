@@ -24,7 +24,7 @@ from .base import LOG_TABLE, PREFIX, DbObject, LogBackend, Row, object_name
 
 SEQUENCE = "realtime_position"
 SEQUENCER_LOCK = 0x6472_746C_6F67  # "drtlog"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _FOLLOW = """
 CREATE FUNCTION {name}(after bigint, max_rows integer)
@@ -70,6 +70,30 @@ _ENTRY = (
 _TRIGGER = (
     "CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables} "
     "FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+)
+
+# An UPDATE's statement trigger reads only the new rows (an old-rows transition table would
+# double its cost); a key that changes (raw SQL: Django never sets a primary key or a
+# many-to-many table's keys in an UPDATE) is caught row by row, and only then.
+_MOVED = """
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+{entries}
+    RETURN NULL;
+END
+$f$
+"""
+
+_MOVED_ENTRY = (
+    "    IF OLD.{column} IS DISTINCT FROM NEW.{column} THEN\n"
+    "        INSERT INTO {log} (table_name, op, pks, created)\n"
+    "        VALUES ('{subject}', 'U', json_build_array(OLD.{column})::text, now());\n"
+    "    END IF;"
+)
+
+_MOVED_TRIGGER = (
+    "CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table} FOR EACH ROW "
+    "WHEN ({changed}) EXECUTE FUNCTION {function}()"
 )
 
 
@@ -118,7 +142,7 @@ class PostgreSQLBackend(LogBackend):
         objects = [DbObject(function, [self._capture_function(function, source)])]
         events = (
             ("INSERT", "NEW TABLE AS new_rows"),
-            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("UPDATE", "NEW TABLE AS new_rows"),
             ("DELETE", "OLD TABLE AS old_rows"),
         )
         for event, tables in events:
@@ -131,20 +155,42 @@ class PostgreSQLBackend(LogBackend):
                 function=function,
             )
             objects.append(DbObject(name, [sql], source.table))
-        return objects
+        return [*objects, *self._moved(source)]
+
+    def _moved(self, source: Source) -> list[DbObject]:
+        """A row trigger for an UPDATE that changes a key: the old key's object changed."""
+        columns = [self.quote(column) for column in dict.fromkeys(c for _, c in source.subjects)]
+        function = object_name("moved", SCHEMA_VERSION, _MOVED, _MOVED_ENTRY, source)
+        entries = "\n".join(
+            _MOVED_ENTRY.format(
+                column=self.quote(column), log=LOG_TABLE, subject=subject.replace("'", "''")
+            )
+            for subject, column in source.subjects
+        )
+        trigger = object_name("m", SCHEMA_VERSION, _MOVED_TRIGGER, function, source)
+        sql = _MOVED_TRIGGER.format(
+            name=trigger,
+            columns=", ".join(columns),
+            table=self.quote(source.table),
+            changed=" OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns),
+            function=function,
+        )
+        return [
+            DbObject(function, [_MOVED.format(name=function, entries=entries)]),
+            DbObject(trigger, [sql], source.table),
+        ]
 
     def _capture_function(self, name: str, source: Source) -> str:
-        def entries(op: str, transition: Sequence[str]) -> str:
+        def entries(op: str, rows: str) -> str:
             lines = []
             for subject, column in source.subjects:
                 own = subject == source.table and column == source.pk_column
                 column_sql = self.quote(column)
-                keys = " UNION ".join(
-                    f"SELECT {column_sql} AS k FROM {rows} WHERE {column_sql} IS NOT NULL"
-                    for rows in transition
+                distinct = "" if own else "DISTINCT "  # many rows can name one object
+                keys = (
+                    f"SELECT {distinct}{column_sql} AS k FROM {rows} "
+                    f"WHERE {column_sql} IS NOT NULL"
                 )
-                if len(transition) == 1 and not own:  # many rows can name one object
-                    keys = keys.replace("SELECT ", "SELECT DISTINCT ", 1)
                 lines.append(
                     _ENTRY.format(
                         log=LOG_TABLE,
@@ -157,9 +203,9 @@ class PostgreSQLBackend(LogBackend):
 
         return _CAPTURE.format(
             name=name,
-            inserted=entries("I", ["new_rows"]),
-            updated=entries("U", ["old_rows", "new_rows"]),
-            deleted=entries("D", ["old_rows"]),
+            inserted=entries("I", "new_rows"),
+            updated=entries("U", "new_rows"),
+            deleted=entries("D", "old_rows"),
         )
 
     def installed(self) -> dict[str, str]:
