@@ -94,6 +94,10 @@ def watch_connection(connection: BaseDatabaseWrapper) -> None:
 
 def _connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     watch_connection(connection)
+    if connection.vendor == "sqlite" and connection.alias == log_database():
+        # Without it, the rows that INSERT OR REPLACE deletes fire no delete trigger.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA recursive_triggers = ON")
 
 
 def start() -> None:

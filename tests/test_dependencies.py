@@ -45,7 +45,10 @@ def test_what_is_inferred_without_a_request() -> None:
     }
     # article is a PrimaryKeyRelatedField: the key is in the comment's own row.
     assert [d.path for d in of_view_class(CommentViewSet, Comment)] == ["author"]
-    assert User in get_catalog().models  # so auth_user gets capture triggers
+    catalog = get_catalog()
+    assert User in catalog.models  # so auth_user gets capture triggers
+    assert "auth_user" in catalog.tables
+    assert "auth_user_groups" not in catalog.tables  # what no event shows
 
 
 async def test_renaming_the_author_updates_their_articles(
@@ -192,3 +195,89 @@ def test_a_declared_path_that_is_no_relation_is_a_check_error(settings: Any) -> 
     )
     with pytest.raises(ImproperlyConfigured, match="Article has no field 'nope'"):
         resolve(Article, ["nope"])
+
+
+async def test_a_resume_from_the_log_hears_of_related_changes(
+    connect: Any, api: Any, users: dict[str, User], settings: Any
+) -> None:
+    settings.REALTIME = {"RESUME_WINDOW": 0}  # nothing in memory: the log replays
+    first = await post(api, "alice", title="one", status="published")
+    second = await post(api, "alice", title="two", status="published")
+    client = await connect()
+    subscribed = await client.subscribe("one", f"/api/articles/{first['id']}/")
+    listing = await client.subscribe("list", "/api/articles/")
+    await client.close()
+    alice = users["alice"]
+    alice.username = "renamed-while-away"
+    await sync_to_async(alice.save)()
+
+    again = await connect()
+    await again.send(
+        type="subscribe",
+        id="one",
+        path=f"/api/articles/{first['id']}/",
+        since=subscribed["cursor"],
+    )
+    await again.expect("subscribed", id="one")
+    event = await again.expect("event", id="one", event="updated")
+    assert event["data"]["author"] == "renamed-while-away"
+    await again.send(type="subscribe", id="list", path="/api/articles/", since=listing["cursor"])
+    await again.expect("subscribed", id="list")
+    events = [await again.expect("event", id="list", event="updated") for _ in "12"]
+    assert {e["pk"] for e in events} == {first["id"], second["id"]}
+    # Both share the rename's position: resuming from it sends both again (the client may
+    # have applied only one), not nothing.
+    assert events[0]["cursor"] == events[1]["cursor"]
+    await again.close()
+    third = await connect()
+    await third.send(type="subscribe", id="list", path="/api/articles/", since=events[0]["cursor"])
+    await third.expect("subscribed", id="list")
+    again_events = [await third.expect("event", id="list") for _ in "12"]
+    assert {e["pk"] for e in again_events} == {first["id"], second["id"]}
+
+
+async def test_a_resume_that_a_related_change_makes_unprovable_is_a_reset(
+    connect: Any, api: Any, settings: Any
+) -> None:
+    settings.REALTIME = {"RESUME_WINDOW": 0}
+    article = await post(api, "alice", status="published")
+    await post(api, "bob", route="comments", article=article["id"], text="hi")
+    client = await connect()
+    subscribed = await client.subscribe("list", "/api/comments/")
+    await client.close()
+    await api("alice").patch(f"/api/articles/{article['id']}/", {"status": "draft"})
+
+    again = await connect()
+    await again.send(
+        type="subscribe", id="list", path="/api/comments/", since=subscribed["cursor"]
+    )
+    reset = await again.expect("reset", id="list", reason="cannot_replay")
+    assert reset["data"]["results"] == []
+
+
+async def test_an_evaluation_that_fails_makes_its_subscribers_resume(
+    connect: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure (the database went away mid-evaluation, say) must not pass for nothing to
+    send: the audience's clients are closed with 4008, and resume."""
+    from django.db import OperationalError
+
+    from django_realtime.subscriptions.audience import ListAudience
+
+    client = await connect()
+    subscribed = await client.subscribe("list", "/api/articles/")
+
+    def broken(self: Any, pks: Any) -> Any:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ListAudience, "_visible", broken)
+    created = await post(api, "alice", status="published")
+    closed = await client.communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4008}
+    monkeypatch.undo()
+    again = await connect()
+    await again.send(
+        type="subscribe", id="list", path="/api/articles/", since=subscribed["cursor"]
+    )
+    await again.expect("subscribed", id="list")
+    await again.expect("event", id="list", event="created", pk=created["id"])

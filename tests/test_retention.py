@@ -54,3 +54,31 @@ def test_the_log_keeps_about_the_number_of_entries_asked_for(settings: Any) -> N
     before = positions()
     prune("default")
     assert positions() == before[-3:]
+
+
+def test_a_long_transaction_s_old_time_takes_no_younger_entry_along(settings: Any) -> None:
+    """PostgreSQL stamps an entry with its transaction's start: one that committed late
+    has an old time at a high position."""
+    settings.REALTIME = {"LOG_RETENTION_SECONDS": 60}
+    user = User.objects.create_user("writer")
+    for title in "abc":
+        Article.objects.create(title=title, author=user)
+    before = positions()
+    LogEntry.objects.filter(id=LogEntry.objects.order_by("-id")[1].id).update(
+        created=timezone.now() - timedelta(minutes=5)
+    )  # the one before the newest: the long transaction
+    assert prune("default") < before[0]  # nothing of it, whatever came before it
+    assert positions() == before
+
+
+def test_insert_or_replace_on_sqlite_logs_the_row_it_replaces() -> None:
+    from django.db import connection
+
+    from articles.models import Tag
+
+    tag = Tag.objects.create(name="news")
+    head = LogReader("default").head()
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT OR REPLACE INTO articles_tag (id, name) VALUES (99, 'news')")
+    found = {(e.table, e.op, pk) for e in LogReader("default").read(head) for pk in e.pks}
+    assert found == {("articles_tag", "D", tag.pk), ("articles_tag", "I", 99)}

@@ -38,8 +38,11 @@ class Source:
 
 
 class Catalog:
-    def __init__(self, models: Iterable[type[Model]]) -> None:
-        self.models = frozenset(models)
+    def __init__(self, models: Iterable[type[Model]], related: Iterable[type[Model]] = ()) -> None:
+        """``models`` are served or registered; ``related`` only show in their events (their
+        own many-to-many tables, a user's groups say, are none of their business)."""
+        served = frozenset(models)
+        self.models = served | frozenset(related)
         # subject table -> labels of the captured models whose objects its rows are
         self.labels: dict[str, tuple[str, ...]] = {}
         subjects: dict[str, dict[tuple[str, str], None]] = {}
@@ -55,7 +58,7 @@ class Catalog:
                 if model._meta.label_lower not in labels:
                     self.labels[table] = (*labels, model._meta.label_lower)
         captured_tables = set(self.labels)
-        for through in _m2m_tables(self.models):
+        for through in _m2m_tables(served):
             meta = through._meta
             for field in meta.concrete_fields:
                 target = getattr(field, "related_model", None)
@@ -105,7 +108,8 @@ def get_catalog() -> Catalog:
             if _catalog is None:
                 _building.active = True
                 try:
-                    _catalog = Catalog([*_view_models(), *_registered])
+                    served, related = _view_models()
+                    _catalog = Catalog([*served, *_registered], related)
                 finally:
                     _building.active = False
             catalog = _catalog
@@ -134,7 +138,8 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_on_setting_changed)
 
 
-def _view_models() -> Iterator[type[Model]]:
+def _view_models() -> tuple[list[type[Model]], list[type[Model]]]:
+    """The models of the URLconf's realtime views, and the related models they show."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
     from ..mixins import RealtimeMixin
@@ -149,15 +154,19 @@ def _view_models() -> Iterator[type[Model]]:
     from ..dependencies import of_view_class
 
     apps.check_models_ready()
+    served: list[type[Model]] = []
+    related: list[type[Model]] = []
     for view_class in walk(get_resolver().url_patterns):
         if isinstance(view_class, type) and issubclass(view_class, RealtimeMixin):
             try:
                 model = view_class.get_realtime_model()
-                yield model
                 # The related rows its serializer shows, and what it declares it depends on.
-                yield from (dependency.model for dependency in of_view_class(view_class, model))
+                shown = [dependency.model for dependency in of_view_class(view_class, model)]
             except ImproperlyConfigured:
                 continue  # the system check names the view
+            served.append(model)
+            related += shown
+    return served, related
 
 
 def _tables(model: type[Model]) -> Iterator[tuple[str, str, bool]]:

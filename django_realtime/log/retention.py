@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connections, transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from ..conf import realtime_settings
@@ -29,9 +29,10 @@ def prune(using: str) -> int:
             return 0
         cutoff = head - realtime_settings.LOG_RETENTION_ENTRIES
         too_old = timezone.now() - timedelta(seconds=realtime_settings.LOG_RETENTION_SECONDS)
-        oldest = entries.filter(created__lt=too_old).aggregate(last=Max(field))["last"]
-        if oldest is not None:
-            cutoff = max(cutoff, oldest)
+        # Old entries, up to the first young one: a long transaction commits an old time
+        # at a high position, and must not take the younger entries before it along.
+        young = entries.filter(created__gte=too_old).aggregate(first=Min(field))["first"]
+        cutoff = max(cutoff, head if young is None else young - 1)
         cutoff = min(cutoff, head - 1)  # the newest entry stays: it names the head
         state = LogReader(using).state()
         if cutoff <= state.pruned_through:

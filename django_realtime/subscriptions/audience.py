@@ -85,6 +85,7 @@ class Audience:
         self.history: deque[Event] = deque()
         self.history_bytes = 0
         self.floor = seq  # events after this seq are all in history
+        self._dropped_at_floor = False  # and some at it were dropped
         self.serialize_seconds = 0.0
         self.serializations = 0
         # When the subscriber's GET started: every object was read then.
@@ -173,12 +174,17 @@ class Audience:
             dropped = history.popleft()
             self.history_bytes -= len(dropped.tail)
             self.floor = dropped.seq
+            self._dropped_at_floor = True
 
     def replay(self, since: int) -> list[Event] | None:
-        """The events after ``since``, or None if some of them are no longer known."""
-        if since < self.floor:
+        """The events after ``since``, or None if some of them are no longer known.
+
+        Several events can share a position (the objects of one statement, or of one
+        related row), and a subscriber may have applied only some of them: those at
+        ``since`` are sent again when there are several."""
+        if since < self.floor or (since == self.floor and self._dropped_at_floor):
             return None
-        return [event for event in self.history if event.seq > since]
+        return shared_or_after(list(self.history), since)
 
     def release(self) -> None:
         self.refs -= 1
@@ -195,6 +201,14 @@ class Audience:
         self.serialize_seconds += time.perf_counter() - started
         self.serializations += 1
         return text
+
+
+def shared_or_after(events: list[Any], since: int) -> list[Any]:
+    """Of ``events`` (anything with a ``seq``, in order), those after ``since``, and those
+    at it when several share it."""
+    at = [event for event in events if event.seq == since]
+    after = [event for event in events if event.seq > since]
+    return at + after if len(at) > 1 else after
 
 
 class DetailAudience(Audience):
@@ -245,8 +259,11 @@ class DetailAudience(Audience):
         mine = [change for change in changes if change.pk == self.pk]
         if not mine:
             return []
-        # The object as the detail GET shows it now, with the position of its last change.
+        # The object as the detail GET shows it now, with the position of its last change;
+        # what the audience's live subscribers were last sent stays as it was.
+        digests = dict(self._digests)
         events = self.evaluate([mine[-1]._replace(received=math.inf)], epoch)
+        self._digests = digests
         if any(event.end for event in events):
             self.dead = False  # an audience is only ended by a live change, not by a resume
             return None

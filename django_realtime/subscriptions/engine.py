@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
+from django.db import DatabaseError
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -82,6 +83,7 @@ class Engine:
         self._dependents: dict[str, set[tuple[Audience, Dependency]]] = defaultdict(set)
         self._follow_lock = threading.Lock()
         self._replays = Replays(self.log)
+        self._check_head = False  # after a database error: did the log's head go back?
         # Event loop side.
         self._rung = asyncio.Event()
         self.outbox = Outbox(loop)  # events being written
@@ -142,7 +144,11 @@ class Engine:
     ) -> _Admission:
         # What has committed so far is evaluated before the GET: a write that the GET sees
         # is not then sent to it as a change.
-        self._follow()
+        try:
+            self._follow()
+        except DatabaseError:
+            self._check_head = True
+            raise
         with script_prefix(target.script_name):
             return self._admit_here(target, credentials, since, snapshot)
 
@@ -234,6 +240,8 @@ class Engine:
         """Evaluate every entry committed after the last one evaluated."""
         with self._follow_lock:
             self._start_following()
+            if self._check_head:
+                self._went_back()
             while True:
                 entries = self.log.read(cast(int, self._applied))
                 if not entries:
@@ -246,6 +254,24 @@ class Engine:
                 counters.log_entries_read += len(entries)
                 self._evaluate(entries, received)
                 self._applied = counters.log_position = entries[-1].position
+
+    def _went_back(self) -> None:
+        """After a database error: a database server that crashed, or failed over, may have
+        lost the last positions it handed out (and this process read). Then every audience
+        starts over at the head it has now, and its clients resume (and are reset)."""
+        head = self.log.head()
+        self._check_head = False
+        applied = cast(int, self._applied)
+        if head < applied:
+            logger.error(
+                "The change log's head went back from %d to %d (the database lost its last "
+                "commits): %d audiences start over, and their clients resume.",
+                applied,
+                head,
+                len(self._audiences),
+            )
+            self._drop(list(self._audiences.values()))
+            self._applied = head
 
     def _fell_behind(self) -> bool:
         """Whether retention pruned what this process had not read yet (it was stopped, or
@@ -263,12 +289,16 @@ class Engine:
             floor,
             len(self._audiences),
         )
-        audiences = list(self._audiences.values())
+        self._drop(list(self._audiences.values()))
+        self._applied = self.log.head()
+        return True
+
+    def _drop(self, audiences: list[Audience]) -> None:
+        """End these audiences; their subscribers are closed with 4008 and resume."""
         for audience in audiences:
             self._remove(audience)
-        self._applied = self.log.head()
-        self.loop.call_soon_threadsafe(_close_subscribers, audiences)
-        return True
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            self.loop.call_soon_threadsafe(_close_subscribers, audiences)
 
     def _follows(self, label: str) -> bool:
         """Whether an audience here follows changes of ``label``."""
@@ -286,11 +316,14 @@ class Engine:
                 with script_prefix(audience.target.script_name):
                     events = audience.evaluate(its_changes, epoch)
             except Exception:
+                # What its subscribers should have had is unknown now: they resume (4008),
+                # from the log, never past the change silently.
                 logger.exception(
-                    "Evaluating changes of %s for %s failed",
+                    "Evaluating changes of %s for %s failed; its subscribers are told to resume",
                     audience.label,
                     audience.target.full_path,
                 )
+                self._drop([audience])
                 continue
             delivery.serialize_seconds += audience.serialize_seconds - before[0]
             delivery.serializations += audience.serializations - before[1]
@@ -325,10 +358,12 @@ class Engine:
                     found = audience.dependents(dependency, list(last))
                 except Exception:
                     logger.exception(
-                        "Finding what %s depends on through %r failed",
+                        "Finding what %s depends on through %r failed; its subscribers are "
+                        "told to resume",
                         audience.target.full_path,
                         dependency.path,
                     )
+                    self._drop([audience])
                     continue
                 if found:
                     # The related row's last change stands for them: its position and time.
@@ -375,6 +410,7 @@ class Engine:
                     "Reading the change log failed; retrying in %s s.",
                     realtime_settings.POLL_INTERVAL,
                 )
+                self._check_head = True
                 await asyncio.sleep(realtime_settings.POLL_INTERVAL)
 
     async def _prune_forever(self) -> None:

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from ..log import Entry, LogReader, get_catalog
-from .audience import Audience, Change, Event
+from .audience import Audience, Change, Event, shared_or_after
 
 logger = logging.getLogger("django_realtime")
 
@@ -74,23 +74,42 @@ class Replays:
         return self._replays[key]
 
     def _work_out(self, audience: Audience, position: int, applied: int, epoch: str) -> Replay:
-        if position < self.log.state().pruned_through:
-            return None, "history_expired"
         entries = self._window(position, applied)
-        if entries is None:
+        # Checked after the read: a pruning in between must not pass for an exact window.
+        if entries is None or position < self.log.state().pruned_through:
             return None, "history_expired"
-        label = audience.label
-        changes = to_changes(entries, math.inf, lambda found: found == label).get(label, [])
+        changes = shared_or_after(self._changes(audience, entries), position)
         events = audience.catch_up(changes, epoch)
         if events is None:
             return None, "cannot_replay"
         return events, None
 
+    @staticmethod
+    def _changes(audience: Audience, entries: list[Entry]) -> list[Change]:
+        """The audience's changes in ``entries``: of its objects, and as "related" those of
+        objects whose related rows changed, in log order."""
+        labels = {audience.label} | {d.label for d in audience.dependencies}
+        by_label = to_changes(entries, math.inf, labels.__contains__)
+        changes = list(by_label.get(audience.label, []))
+        for dependency in audience.dependencies:
+            related = by_label.get(dependency.label, [])
+            last = {change.pk: change.seq for change in related}
+            if not last:
+                continue
+            newest = max(last.values())
+            changes += [
+                Change(newest, pk, "related", math.inf)
+                for pk in audience.dependents(dependency, list(last))
+            ]
+        changes.sort(key=lambda change: change.seq)
+        return changes
+
     def _window(self, position: int, applied: int) -> list[Entry] | None:
-        """The entries after ``position`` up to ``applied``; None past REPLAY_LIMIT."""
+        """The entries from ``position`` (its own again: several events can share it) up to
+        ``applied``; None past REPLAY_LIMIT."""
         if position not in self._entries:
             entries: list[Entry] = []
-            after = position
+            after = position - 1
             while after < applied:
                 batch = [e for e in self.log.read(after) if e.position <= applied]
                 if not batch:

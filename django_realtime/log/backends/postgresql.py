@@ -216,7 +216,7 @@ class PostgreSQLBackend(LogBackend):
                 "SELECT t.tgname, n.nspname, c.relname FROM pg_trigger t "
                 "JOIN pg_class c ON c.oid = t.tgrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s AND n.nspname = current_schema()",
                 [pattern],
             )
             for name, schema, table in cursor.fetchall():
@@ -236,7 +236,10 @@ class PostgreSQLBackend(LogBackend):
         self.connection.ensure_connection()  # its isolation level is known once connected
         # The sequencer must see what committed while it waited for the lock: a statement of
         # its own, at READ COMMITTED (in autocommit, the call is that statement).
-        if getattr(self.connection, "isolation_level", None) in (None, 1):
+        from django.db.backends.postgresql.psycopg_any import IsolationLevel
+
+        level = getattr(self.connection, "isolation_level", None)
+        if level is None or level == IsolationLevel.READ_COMMITTED:
             with self.cursor() as cursor:
                 cursor.execute(sql, [after, limit])
                 return list(cursor.fetchall())
