@@ -52,7 +52,7 @@ class Reader:
     def read(self, limit: int = 1000) -> list[str]:
         rows = self.backend.read(self.position, limit)
         titles = []
-        for position, _table, _op, pks in rows:
+        for position, _table, _op, pks, _id in rows:
             assert position > self.position
             self.position = position
             self.positions.append(position)

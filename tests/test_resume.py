@@ -208,3 +208,21 @@ async def test_a_process_that_fell_behind_retention_makes_its_clients_resume(
     )
     reset = await again.expect("reset", id="feed", reason="history_expired")
     assert reset["data"]["count"] == 3
+
+
+async def test_a_database_that_lost_positions_already_read_makes_the_clients_resume(
+    connect: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a database error, the entry read last must still be at its position: a server
+    that crashed (PostgreSQL numbers the log without waiting for the disk) may hand the
+    positions out again, and then nothing this process holds can be trusted."""
+    client = await connect()
+    await client.subscribe("feed", "/api/articles/")
+    await post(api, "alice", title="read", status="published")
+    await client.expect("event", event="created")
+    engine = get_engine()
+    monkeypatch.setattr(engine.log, "id_at", lambda position: -1)  # renumbered meanwhile
+    engine._check_head = True  # as after a failed read
+    await post(api, "alice", title="after the crash", status="published")
+    closed = await client.communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4008}

@@ -24,6 +24,7 @@ class Entry:
     table: str
     op: str  # "I", "U" or "D"
     pks: list[Any]
+    id: int = 0  # the row's own id (on SQLite, the position)
 
 
 def _keys(pks: str) -> list[Any]:
@@ -44,9 +45,12 @@ class LogReader:
 
     def read(self, after: int, limit: int = BATCH) -> list[Entry]:
         return [
-            Entry(position, table, op, _keys(pks))
-            for position, table, op, pks in self.backend.read(after, limit)
+            Entry(position, table, op, _keys(pks), id)
+            for position, table, op, pks, id in self.backend.read(after, limit)
         ]
+
+    def id_at(self, position: int) -> int | None:
+        return self.backend.id_at(position)
 
     def head(self) -> int:
         return self.backend.head()

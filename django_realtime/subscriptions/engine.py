@@ -83,7 +83,8 @@ class Engine:
         self._dependents: dict[str, set[tuple[Audience, Dependency]]] = defaultdict(set)
         self._follow_lock = threading.Lock()
         self._replays = Replays(self.log)
-        self._check_head = False  # after a database error: did the log's head go back?
+        self._check_head = False  # after a database error: did the log lose positions?
+        self._applied_id: int | None = None  # the id of the entry read last
         # Event loop side.
         self._rung = asyncio.Event()
         self.outbox = Outbox(loop)  # events being written
@@ -254,24 +255,28 @@ class Engine:
                 counters.log_entries_read += len(entries)
                 self._evaluate(entries, received)
                 self._applied = counters.log_position = entries[-1].position
+                self._applied_id = entries[-1].id
 
     def _went_back(self) -> None:
         """After a database error: a database server that crashed, or failed over, may have
-        lost the last positions it handed out (and this process read). Then every audience
-        starts over at the head it has now, and its clients resume (and are reset)."""
+        lost the last positions it handed out (and this process read), and hand them out
+        again. If the entry read last is not at its position any more, every audience starts
+        over at the head, and its clients resume (and are reset)."""
+        applied = cast(int, self._applied)
+        if self._applied_id is None or self.log.id_at(applied) == self._applied_id:
+            self._check_head = False
+            return
         head = self.log.head()
         self._check_head = False
-        applied = cast(int, self._applied)
-        if head < applied:
-            logger.error(
-                "The change log's head went back from %d to %d (the database lost its last "
-                "commits): %d audiences start over, and their clients resume.",
-                applied,
-                head,
-                len(self._audiences),
-            )
-            self._drop(list(self._audiences.values()))
-            self._applied = head
+        logger.error(
+            "The change log lost the positions after %d that this process had read (the "
+            "database lost its last commits): %d audiences start over, and their clients "
+            "resume.",
+            head,
+            len(self._audiences),
+        )
+        self._drop(list(self._audiences.values()))
+        self._applied, self._applied_id = head, None
 
     def _fell_behind(self) -> bool:
         """Whether retention pruned what this process had not read yet (it was stopped, or
@@ -290,7 +295,7 @@ class Engine:
             len(self._audiences),
         )
         self._drop(list(self._audiences.values()))
-        self._applied = self.log.head()
+        self._applied, self._applied_id = self.log.head(), None
         return True
 
     def _drop(self, audiences: list[Audience]) -> None:

@@ -14,8 +14,8 @@ from ..catalog import Source
 LOG_TABLE = "django_realtime_log"
 PREFIX = "realtime_"  # every trigger and function the capture installs starts with it
 
-# (position, subject table, op, pks as JSON text)
-Row = tuple[int, str, str, str]
+# (position, subject table, op, pks as JSON text, the entry's id)
+Row = tuple[int, str, str, str, int]
 
 
 class Unsupported(Exception):
@@ -73,6 +73,10 @@ class LogBackend:
 
     def head(self) -> int:
         """The position of the newest committed entry (0 for a log never written)."""
+        raise NotImplementedError
+
+    def id_at(self, position: int) -> int | None:
+        """The id of the entry at ``position``, if it is (still) there."""
         raise NotImplementedError
 
     def insert_sql(self) -> str:

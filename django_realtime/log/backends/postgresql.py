@@ -24,11 +24,11 @@ from .base import LOG_TABLE, PREFIX, DbObject, LogBackend, Row, object_name
 
 SEQUENCE = "realtime_position"
 SEQUENCER_LOCK = 0x6472_746C_6F67  # "drtlog"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _FOLLOW = """
 CREATE FUNCTION {name}(after bigint, max_rows integer)
-RETURNS TABLE (r_position bigint, r_table varchar, r_op varchar, r_pks text)
+RETURNS TABLE (r_position bigint, r_table varchar, r_op varchar, r_pks text, r_id bigint)
 LANGUAGE plpgsql AS $f$
 BEGIN
     PERFORM pg_advisory_xact_lock({lock});
@@ -40,7 +40,7 @@ BEGIN
       FROM (SELECT u.id, nextval('{sequence}') AS position
               FROM (SELECT id FROM {log} WHERE position IS NULL ORDER BY id) AS u) AS s
      WHERE l.id = s.id;
-    RETURN QUERY SELECT l.position, l.table_name, l.op, l.pks FROM {log} AS l
+    RETURN QUERY SELECT l.position, l.table_name, l.op, l.pks, l.id FROM {log} AS l
      WHERE l.position > after ORDER BY l.position LIMIT max_rows;
 END
 $f$
@@ -232,7 +232,7 @@ class PostgreSQLBackend(LogBackend):
         return found
 
     def read(self, after: int, limit: int) -> list[Row]:
-        sql = f"SELECT r_position, r_table, r_op, r_pks FROM {self.follow_function}(%s, %s)"
+        sql = f"SELECT r_position, r_table, r_op, r_pks, r_id FROM {self.follow_function}(%s, %s)"
         self.connection.ensure_connection()  # its isolation level is known once connected
         # The sequencer must see what committed while it waited for the lock: a statement of
         # its own, at READ COMMITTED (in autocommit, the call is that statement).
@@ -253,6 +253,12 @@ class PostgreSQLBackend(LogBackend):
         with self.cursor() as cursor:
             cursor.execute(f"SELECT coalesce(max(position), 0) FROM {LOG_TABLE}")
             return int(cursor.fetchone()[0])
+
+    def id_at(self, position: int) -> int | None:
+        with self.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {LOG_TABLE} WHERE position = %s", [position])
+            row = cursor.fetchone()
+            return None if row is None else int(row[0])
 
     def insert_sql(self) -> str:
         return f"INSERT INTO {LOG_TABLE} (table_name, op, pks, created) VALUES (%s, %s, %s, now())"

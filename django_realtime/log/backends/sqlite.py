@@ -76,7 +76,7 @@ class SQLiteBackend(LogBackend):
     def read(self, after: int, limit: int) -> list[Row]:
         with self.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, table_name, op, pks FROM {LOG_TABLE} WHERE id > %s ORDER BY id "
+                f"SELECT id, table_name, op, pks, id FROM {LOG_TABLE} WHERE id > %s ORDER BY id "
                 "LIMIT %s",
                 [after, limit],
             )
@@ -88,6 +88,9 @@ class SQLiteBackend(LogBackend):
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [LOG_TABLE])
             row = cursor.fetchone()
             return int(row[0]) if row else 0
+
+    def id_at(self, position: int) -> int | None:
+        return position  # the id is the position; SQLite loses no commit it has answered
 
     def insert_sql(self) -> str:
         return f"INSERT INTO {LOG_TABLE} (table_name, op, pks, created) VALUES (%s, %s, %s, {NOW})"
