@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db.models import Model, signals
 
-from .log import captured, get_catalog, register
+from .log import captured, register
 
 logger = logging.getLogger("django_realtime")
 
@@ -46,11 +46,6 @@ def track(model: type[Model]) -> None:
 
     Call it from an ``AppConfig.ready()``, so that ``migrate`` installs its triggers."""
     register(model)
-
-
-def tracked_models() -> frozenset[type[Model]]:
-    """The models whose changes are captured."""
-    return get_catalog().models
 
 
 def _saved(sender: type[Model], raw: bool, **kwargs: Any) -> None:

@@ -20,7 +20,7 @@ from django.core.signals import setting_changed
 DEFAULTS: dict[str, Any] = {
     # Path of the websocket endpoint, as the browser sees it.
     "ENDPOINT": "/ws/",
-    # Alias in CHANNEL_LAYERS that carries change notifications between processes.
+    # Alias in CHANNEL_LAYERS that rings server processes when the change log grows.
     "CHANNEL_LAYER": "default",
     # Prefix of the channel-layer group that rings server processes when the log grows, so
     # that several projects can share one Redis.

@@ -111,7 +111,6 @@ class Engine:
     ) -> None:
         """Start admitting ``sub``; its answer (subscribed, reset or error) follows on its
         connection. ``sub`` must already be in its registry."""
-        sub.label = target.label
         counters.subscriptions += 1
         job = partial(self._admit, target, credentials, since, snapshot)
         self.worker.submit(job, partial(self._admitted, sub))

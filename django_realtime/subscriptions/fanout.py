@@ -19,7 +19,7 @@ DRAIN_SLICE = 100
 class Subscription:
     """One live subscription of one connection (event loop only)."""
 
-    __slots__ = ("audience", "conn", "id", "label", "path", "prefix", "registry")
+    __slots__ = ("audience", "conn", "id", "path", "prefix", "registry")
 
     def __init__(
         self, id: str, path: str, conn: Connection, registry: dict[str, Subscription]
@@ -31,7 +31,6 @@ class Subscription:
         self.registry = registry
         self.prefix = wire.event_prefix(id)
         self.audience: Audience | None = None
-        self.label = ""
 
     @property
     def live(self) -> bool:

@@ -1,1 +1,2 @@
-"""Transport: change notifications over the channel layer, and the per-process fan-out."""
+"""Transport: the doorbell on the channel layer (rings, never changes), and the outgoing
+side of each connection."""
