@@ -262,7 +262,7 @@ async def test_an_evaluation_that_fails_makes_its_subscribers_resume(
     send: the audience's clients are closed with 4008, and resume."""
     from django.db import OperationalError
 
-    from django_realtime.subscriptions.audience import ListAudience
+    from django_realtime.subscriptions.listing import ListAudience
 
     client = await connect()
     subscribed = await client.subscribe("list", "/api/articles/")

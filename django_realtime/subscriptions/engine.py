@@ -35,9 +35,11 @@ from ..transport.connection import SLOW_CLIENT_CLOSE_CODE
 from ..transport.hub import Hub
 from ..transport.layer import get_layer
 from ..transport.publisher import serve_from
-from .audience import Audience, Change, DetailAudience, Event, ListAudience
+from .audience import Audience, DetailAudience, Event
 from .errors import SubscriptionError
 from .fanout import Outbox, Subscription
+from .listing import ListAudience
+from .relevance import relevant
 from .replay import Replays, to_changes
 from .requests import Credentials, SubscriptionRequest, script_prefix
 from .target import Target
@@ -314,7 +316,12 @@ class Engine:
         delivery = _Delivery([], 0.0, 0)
         epoch = self.epoch
         posted = time.monotonic()
-        for audience, its_changes in self._relevant(by_label).items():
+        concerned = relevant(
+            by_label, self._details, self._lists, self._dependents, lambda a: self._drop([a])
+        )
+        for audience, its_changes in concerned.items():
+            if audience.dead:  # dropped while finding its related objects
+                continue
             before = audience.serialize_seconds, audience.serializations
             try:
                 with script_prefix(audience.target.script_name):
@@ -343,42 +350,6 @@ class Engine:
                 time.sleep(0)
                 posted = time.monotonic()
         self._post(delivery)
-
-    def _relevant(self, by_label: dict[str, list[Change]]) -> dict[Audience, list[Change]]:
-        """Each audience that these changes concern, with its changes in log order: those of
-        its own objects, and as "related" those of objects whose related rows changed (one
-        query per audience and relation)."""
-        relevant: dict[Audience, list[Change]] = defaultdict(list)
-        for label, changes in by_label.items():
-            details = self._details.get(label, {})
-            for change in changes:
-                for detail in details.get(change.pk, ()):
-                    relevant[detail].append(change)
-            for listing in self._lists.get(label, ()):
-                relevant[listing].extend(changes)
-            for audience, dependency in self._dependents.get(label, ()):
-                last: dict[Any, Change] = {change.pk: change for change in changes}
-                try:
-                    found = audience.dependents(dependency, list(last))
-                except Exception:
-                    logger.exception(
-                        "Finding what %s depends on through %r failed; its subscribers are "
-                        "told to resume",
-                        audience.target.full_path,
-                        dependency.path,
-                    )
-                    self._drop([audience])
-                    continue
-                if found:
-                    # The related row's last change stands for them: its position and time.
-                    newest = max(last.values(), key=lambda change: change.seq)
-                    relevant[audience].extend(
-                        Change(newest.seq, pk, "related", newest.received) for pk in found
-                    )
-        for audience, changes in relevant.items():
-            if len(by_label) > 1 or audience.dependencies:
-                changes.sort(key=lambda change: change.seq)
-        return relevant
 
     def _post(self, delivery: _Delivery) -> _Delivery:
         """Hand what is ready to the loop (worker thread); a change that concerned nobody

@@ -1,0 +1,234 @@
+"""List audiences: subscribers of a list URL with one query string, and what its GET shows."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Model
+from django.urls import NoReverseMatch, reverse
+
+from .. import wire
+from ..conf import realtime_settings
+from ..dependencies import Dependency
+from .audience import NOT_VISIBLE, Audience, Change, Event
+from .errors import SubscriptionError
+from .links import remember_links
+from .prepared import PreparedFetch
+from .target import Target
+from .views import Admitted
+
+logger = logging.getLogger("django_realtime")
+
+
+class ListAudience(Audience):
+    """Subscribers of a list URL with one query string.
+
+    ``members`` maps the pk of every object that the subscribers' GET shows to its lookup
+    value; a change is "created" when an object enters it, "deleted" when one leaves it,
+    and nothing at all for an object that is in it neither before nor after.
+
+    The views it evaluates with (and their querysets, and the detail serializer) are built
+    by the view classes themselves, and reused for ``VIEW_REUSE_SECONDS``: get_queryset(),
+    the filter backends and the serializer's get_fields() run once per interval for the
+    whole audience. The queries always run against the current data.
+    """
+
+    def load(self, admitted: Admitted) -> None:
+        self._built_at = -1e9
+        self._detail_view: Any = None
+        self._fetch: Any = None
+        self._serializer: Any = None
+        # Whether the list's and the detail's querysets are the same query (an unfiltered
+        # list, typically); then the detail's answers for both, and the list view is not
+        # built again. Decided on the first build: it is a property of the view's code.
+        self._same_questions: bool | None = None
+        self._detail_name = _detail_url_name(self.target)
+        self._warned_no_detail = False
+        view = admitted.view
+        self.lookup_field: str = view.lookup_field
+        self.lookup_kwarg: str = view.lookup_url_kwarg or view.lookup_field
+        queryset = view.filter_queryset(view.get_queryset())
+        limit = realtime_settings.MAX_LIST_SIZE
+        rows = list(queryset.values_list("pk", self.lookup_field)[: limit + 1])
+        if len(rows) > limit:
+            raise SubscriptionError(
+                "list_too_large",
+                f"{self.target.full_path}?{self.target.query} covers more than {limit} objects, "
+                "REALTIME['MAX_LIST_SIZE']; subscribe to a narrower filter.",
+            )
+        self.members: dict[Any, Any] = dict(rows)
+        self._build()  # now, at subscribe time: the first change finds the views ready
+        detail: Any = self._detail_view
+        fetch: Any = self._fetch
+        self.depend(detail, detail.get_serializer(), fetch.queryset)
+
+    def dependents(self, dependency: Dependency, pks: list[Any]) -> list[Any]:
+        lookup = {f"{dependency.path}__in": pks}
+        found = self.target.model._base_manager.filter(**lookup).values_list("pk", flat=True)
+        return list(found.distinct())
+
+    def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
+        unread = self.unread(changes)
+        if not unread:
+            return []
+        started = time.monotonic()
+        visible = self._visible(list(unread))
+        self.mark_read(unread, started)
+        events = []
+        for pk, seq in unread.items():
+            instance = visible.get(pk)
+            if instance is not None:
+                kind = "updated" if pk in self.members else "created"
+                lookup = getattr(instance, self.lookup_field)
+                self.members[pk] = lookup
+                path = self._detail_path(lookup)
+                data = self._serialize(instance, lookup, path)
+                if self.unchanged(pk, data, changes) and kind == "updated":
+                    continue
+            elif pk in self.members:
+                kind, data = "deleted", None
+                path = self._detail_path(self.members.pop(pk))
+            else:
+                continue
+            tail = wire.event_tail(kind, path, wire.json_pk(pk), data, f"{epoch}-{seq}")
+            events.append(Event(seq, tail))
+        return events
+
+    def catch_up(self, changes: list[Change], epoch: str) -> list[Event] | None:
+        """Every changed object that is in the list now is sent as it is now ("created" when
+        it did not exist before the first change). One that is not in it now is sent
+        nothing if it did not exist before; if it did, the subscriber may or may not have it
+        (the log does not say whether it was in the list then), and only a reset is exact."""
+        first: dict[Any, Change] = {}
+        last: dict[Any, int] = {}
+        for change in changes:
+            first.setdefault(change.pk, change)
+            last[change.pk] = change.seq
+        members = self.members
+        if any(pk not in members and first[pk].kind != "created" for pk in last):
+            return None
+        pks = [pk for pk in last if pk in members]
+        visible = self._visible(pks)
+        events = []
+        for pk in sorted(pks, key=last.__getitem__):
+            instance = visible.get(pk)
+            if instance is None:
+                continue  # it left after what was evaluated: a live event says so
+            kind = "created" if first[pk].kind == "created" else "updated"
+            lookup = getattr(instance, self.lookup_field)
+            path = self._detail_path(lookup)
+            data = self._serialize(instance, lookup, path)
+            cursor = f"{epoch}-{last[pk]}"
+            events.append(
+                Event(last[pk], wire.event_tail(kind, path, wire.json_pk(pk), data, cursor))
+            )
+        return events
+
+    def _visible(self, pks: list[Any]) -> dict[Any, Model]:
+        """Objects among ``pks`` that the list GET shows *and* the detail GET would return."""
+        self._build()
+        view = self._detail_view
+        visible = {}
+        for instance in self._fetch(pks):
+            try:
+                view.check_object_permissions(view.request, instance)
+            except NOT_VISIBLE:
+                continue
+            visible[instance.pk] = instance
+        return visible
+
+    def _build(self) -> None:
+        now = time.monotonic()
+        if now - self._built_at < realtime_settings.VIEW_REUSE_SECONDS:
+            return
+        target = self.target
+        detail_view = self.view("retrieve", dict(target.kwargs), target.path)
+        matching = detail_view.filter_queryset(detail_view.get_queryset())
+        if not self._same_questions:
+            list_view = self.view("list", dict(target.kwargs), target.path, target.query)
+            in_list = list_view.filter_queryset(list_view.get_queryset())
+            if self._same_questions is None:  # decided once, on the first build
+                sql = _sql(matching)
+                # A query that cannot match anything now says nothing of the next build's.
+                self._same_questions = sql is not None and sql == _sql(in_list)
+            if not self._same_questions:  # e.g. a filtered list: ask both questions
+                matching = matching.filter(pk__in=in_list.values("pk"))
+        # The first build is the subscription's own (off the path of events): it prepares the
+        # fetch at once, so that the first changes need not compile it.
+        fetch = PreparedFetch(matching, now=self._fetch is None)
+        self._built_at, self._detail_view, self._fetch = now, detail_view, fetch
+        self._serializer = None
+        self._paths: dict[Any, str | None] = {}
+
+    def _serialize(self, instance: Model, lookup: Any, path: str | None) -> str:
+        """The detail GET's body for ``instance``, with one serializer for the audience
+        (as a ListSerializer has one child for all its items)."""
+        view = self._detail_view
+        view.kwargs[self.lookup_kwarg] = str(lookup)
+        http_request = view.request._request
+        script_name = self.target.script_name
+        http_request.path_info = (
+            self.target.path if path is None else path.removeprefix(script_name)
+        )
+        http_request.path = script_name + http_request.path_info
+        started = time.perf_counter()
+        serializer = self._serializer
+        if serializer is None:
+            serializer = self._serializer = view.get_serializer(instance)
+            remember_links(serializer)
+        else:
+            serializer.instance = instance
+        data = serializer.to_representation(instance)
+        self.serialize_seconds += time.perf_counter() - started
+        return self.render(view, data)
+
+    def _detail_path(self, lookup: Any) -> str | None:
+        # Remembered until the next build (VIEW_REUSE_SECONDS): a lookup keeps its URL.
+        try:
+            return self._paths[lookup]
+        except KeyError:
+            path = self._paths[lookup] = self._reverse_detail(lookup)
+            return path
+
+    def _reverse_detail(self, lookup: Any) -> str | None:
+        if self._detail_name is None:
+            return None
+        kwargs = {**self.target.kwargs, self.lookup_kwarg: lookup}
+        try:
+            return reverse(self._detail_name, kwargs=kwargs)
+        except NoReverseMatch:
+            if not self._warned_no_detail:
+                self._warned_no_detail = True
+                logger.warning(
+                    "Events of %s carry no path: %r does not reverse with %s.",
+                    self.target.full_path,
+                    self._detail_name,
+                    kwargs,
+                )
+            return None
+
+
+def _sql(queryset: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL of ``queryset``, or None if it has none (an empty result)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
+
+
+def _detail_url_name(target: Target) -> str | None:
+    """The URL name of the detail route next to a list route (DRF router naming)."""
+    basename = target.initkwargs.get("basename")
+    url_name = target.match.url_name
+    if basename:
+        name = f"{basename}-detail"
+    elif url_name and url_name.endswith("-list"):
+        name = url_name[: -len("list")] + "detail"
+    else:
+        return None
+    namespace = target.match.namespace
+    return f"{namespace}:{name}" if namespace else name
