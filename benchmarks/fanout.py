@@ -659,11 +659,16 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds; each runs every system once (default: 3)"
     )
+    parser.add_argument(
+        "--sizes", help="subscriber counts for (a), comma-separated (default: 100,500,1000)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.repeat = 1
     updates = 20 if args.quick else 50
     sizes = [100, 500] if args.quick else [100, 500, 1000]
+    if args.sizes:
+        sizes = [int(size) for size in args.sizes.split(",")]
     systems = [SYSTEMS[name] for name in args.systems.split(",")]
 
     workdir = Path(tempfile.mkdtemp(prefix="realtime-bench-"))

@@ -6,10 +6,15 @@ import json
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.db import transaction
 
+from articles.models import Article
 from django_realtime import writes
 from django_realtime.stats import counters
+from django_realtime.subscriptions import engine as engine_module
 from django_realtime.subscriptions.engine import get_engine
 from tests.client import application
 
@@ -349,6 +354,32 @@ async def test_without_any_ring_changes_arrive_by_the_poll(
         )
         await client.expect("event", id="feed", event="created", pk=article.json()["id"])
     assert counters.rings_in == rings
+
+
+async def test_a_backlog_longer_than_one_read_arrives_at_one_ring(
+    connect: Any, users: dict[str, User], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """One ring follows the log until it has read all that had committed, a read at a time,
+    not until the next poll."""
+    settings.REALTIME = {"POLL_INTERVAL": 60}
+    monkeypatch.setattr(engine_module, "BATCH", 2)
+    client = await connect()
+    await client.subscribe("feed", "/api/articles/")
+    rings = counters.rings_out
+
+    @sync_to_async
+    def create_five() -> list[int]:
+        author = users["alice"]
+        with transaction.atomic():  # five entries, one commit, one ring
+            return [
+                Article.objects.create(title=f"a{i}", status="published", author=author).pk
+                for i in range(5)
+            ]
+
+    pks = await create_five()
+    for pk in pks:
+        await client.expect("event", id="feed", event="created", pk=pk)
+    assert counters.rings_out == rings + 1
 
 
 async def test_a_frame_whose_handling_fails_is_a_server_error_and_the_connection_lives(

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from .catalog import captured, get_catalog, register
 from .install import install, log_database, plan, uninstall
-from .reader import Entry, LogReader
+from .reader import BATCH, Entry, LogReader
 from .retention import prune
 
 __all__ = [
+    "BATCH",
     "Entry",
     "LogReader",
     "captured",

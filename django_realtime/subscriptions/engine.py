@@ -29,7 +29,7 @@ from rest_framework.settings import api_settings
 from .. import wire
 from ..conf import realtime_settings
 from ..dependencies import Dependency
-from ..log import Entry, LogReader, log_database, prune
+from ..log import BATCH, Entry, LogReader, log_database, prune
 from ..stats import counters
 from ..transport.connection import SLOW_CLIENT_CLOSE_CODE
 from ..transport.hub import Hub
@@ -245,7 +245,7 @@ class Engine:
             if self._check_head:
                 self._went_back()
             while True:
-                entries = self.log.read(cast(int, self._applied))
+                entries = self.log.read(cast(int, self._applied), BATCH)
                 if not entries:
                     return
                 # Positions follow one another but where a sequencer rolled back, or where
@@ -257,6 +257,10 @@ class Engine:
                 self._evaluate(entries, received)
                 self._applied = counters.log_position = entries[-1].position
                 self._applied_id = entries[-1].id
+                if len(entries) < BATCH:
+                    # All that had committed when the read began: what commits after it
+                    # rings after its commit, and that ring follows again.
+                    return
 
     def _went_back(self) -> None:
         """After a database error: a database server that crashed, or failed over, may have

@@ -46,6 +46,8 @@ END
 $f$
 """
 
+_READ = "SELECT r_position, r_table, r_op, r_pks, r_id FROM {function}(%s, %s)"
+
 _CAPTURE = """
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
@@ -101,9 +103,7 @@ class PostgreSQLBackend(LogBackend):
     vendor = "postgresql"
     position_field = "position"
 
-    @property
-    def follow_function(self) -> str:
-        return object_name("follow", SCHEMA_VERSION, _FOLLOW)
+    follow_function = object_name("follow", SCHEMA_VERSION, _FOLLOW)
 
     def lock_pruning(self) -> bool:
         with self.cursor() as cursor:
@@ -232,7 +232,7 @@ class PostgreSQLBackend(LogBackend):
         return found
 
     def read(self, after: int, limit: int) -> list[Row]:
-        sql = f"SELECT r_position, r_table, r_op, r_pks, r_id FROM {self.follow_function}(%s, %s)"
+        sql = _READ.format(function=self.follow_function)
         self.connection.ensure_connection()  # its isolation level is known once connected
         # The sequencer must see what committed while it waited for the lock: a statement of
         # its own, at READ COMMITTED (in autocommit, the call is that statement).
