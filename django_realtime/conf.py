@@ -36,6 +36,16 @@ DEFAULTS: dict[str, Any] = {
     "LOG_RETENTION_ENTRIES": 1_000_000,
     # Seconds between two prunings of the log by a server process.
     "PRUNE_INTERVAL": 60.0,
+    # Seconds after which a subscription's credentials are checked again even though the
+    # database showed no change to them (a JWT, an identity provider, cached sessions); a
+    # token with an "exp" claim is checked when it expires.
+    "AUTH_RECHECK_INTERVAL": 300.0,
+    # Models whose rows credentials rest on, beyond users, groups, permissions, DRF tokens
+    # and database sessions (an API key model, say): "app_label.ModelName".
+    "AUTH_MODELS": [],
+    # Seconds a connection may stay open (0: no limit); then it is closed with 4008, and its
+    # client reconnects and resumes, with credentials checked anew.
+    "MAX_CONNECTION_AGE": 0.0,
     # Live subscriptions one connection may hold.
     "MAX_SUBSCRIPTIONS": 100,
     # Largest text frame a client may send, in bytes; a larger one closes with 1009.
@@ -73,6 +83,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "LOG_RETENTION_SECONDS": (int, float),
     "LOG_RETENTION_ENTRIES": (int,),
     "PRUNE_INTERVAL": (int, float),
+    "AUTH_RECHECK_INTERVAL": (int, float),
+    "AUTH_MODELS": (list, tuple),
+    "MAX_CONNECTION_AGE": (int, float),
     "MAX_SUBSCRIPTIONS": (int,),
     "MAX_FRAME_BYTES": (int,),
     "RECEIVE_RATE": (int, float),
@@ -137,6 +150,7 @@ def _check_value(name: str, value: Any) -> Any:
         "PRUNE_INTERVAL",
         "LOG_RETENTION_SECONDS",
         "LOG_RETENTION_ENTRIES",
+        "AUTH_RECHECK_INTERVAL",
     )
     if name in positive and value <= 0:
         raise ImproperlyConfigured(f"settings.REALTIME[{name!r}] must be positive; got {value!r}.")

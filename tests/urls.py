@@ -6,8 +6,10 @@ from typing import Any
 
 from django.urls import include, path
 from rest_framework import generics, permissions, serializers, viewsets
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from articles.models import Announcement, Article, Comment, PublishedArticle
 from articles.serializers import ArticleSerializer
@@ -124,6 +126,31 @@ class CommentsOn(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
     realtime_depends_on = ["article"]
 
 
+class MayViewArticles(permissions.BasePermission):
+    """A permission that a group can grant, and take back."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(request.user.has_perm("articles.view_article"))
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return obj.status == "published" or bool(request.user.has_perm("articles.change_article"))
+
+
+class PermittedArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    permission_classes = [permissions.IsAuthenticated, MayViewArticles]
+
+
+class JwtArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Private articles for a JWT (djangorestframework-simplejwt) or a DRF token."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    authentication_classes = [JWTAuthentication, TokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+
 class PlainView(APIView):
     def get(self, request: Any) -> Response:
         return Response({"hello": "world"})
@@ -145,6 +172,13 @@ urlpatterns = [
         name="private-detail",
     ),
     path("test/staff/", StaffArticles.as_view({"get": "list"}), name="staff-list"),
+    path("test/jwt/", JwtArticles.as_view({"get": "list"}), name="jwt-list"),
+    path("test/permitted/", PermittedArticles.as_view({"get": "list"}), name="permitted-list"),
+    path(
+        "test/permitted/<int:pk>/",
+        PermittedArticles.as_view({"get": "retrieve"}),
+        name="permitted-detail",
+    ),
     path("test/public/", PublicArticles.as_view(), name="public-list"),
     path("test/plain/", PlainView.as_view(), name="plain"),
     path("test/cutoff/", CutoffArticles.as_view({"get": "list"}), name="cutoff-list"),

@@ -38,10 +38,18 @@ class Source:
 
 
 class Catalog:
-    def __init__(self, models: Iterable[type[Model]], related: Iterable[type[Model]] = ()) -> None:
+    def __init__(
+        self,
+        models: Iterable[type[Model]],
+        related: Iterable[type[Model]] = (),
+        access: Iterable[type[Model]] = (),
+    ) -> None:
         """``models`` are served or registered; ``related`` only show in their events (their
-        own many-to-many tables, a user's groups say, are none of their business)."""
-        served = frozenset(models)
+        own many-to-many tables, a user's groups say, are none of their business);
+        ``access`` are what credentials rest on (users and their groups and permissions,
+        tokens, sessions): a change to them has subscriptions checked again."""
+        access = frozenset(access)
+        served = frozenset(models) | access
         self.models = served | frozenset(related)
         # subject table -> labels of the captured models whose objects its rows are
         self.labels: dict[str, tuple[str, ...]] = {}
@@ -81,6 +89,14 @@ class Catalog:
         )
 
         self.tables = frozenset(source.table for source in self.sources)
+        # Rows that grants rest on, by table; a change to a permission may reach anyone.
+        permission = _model("auth.Permission")
+        self.broad_tables = frozenset(
+            model._meta.db_table for model in access if model is permission
+        )
+        self.access_tables = frozenset(
+            concrete(model)._meta.db_table for model in access if model is not permission
+        )
 
     def labels_for(self, table: str) -> tuple[str, ...]:
         """Labels of the captured models whose objects rows of ``table`` are."""
@@ -109,11 +125,59 @@ def get_catalog() -> Catalog:
                 _building.active = True
                 try:
                     served, related = _view_models()
-                    _catalog = Catalog([*served, *_registered], related)
+                    _catalog = Catalog([*served, *_registered], related, _access_models())
                 finally:
                     _building.active = False
             catalog = _catalog
     return catalog
+
+
+def access_tables() -> tuple[frozenset[str], frozenset[str]]:
+    """The tables of rows that credentials rest on, and those whose change may reach any
+    credential (permissions)."""
+    catalog = get_catalog()
+    return catalog.access_tables, catalog.broad_tables
+
+
+def _access_models() -> list[type[Model]]:
+    """What credentials rest on, of what is installed: the user model with its groups and
+    permissions, DRF's tokens, database sessions, and ``REALTIME['AUTH_MODELS']``."""
+    from django.conf import settings
+
+    from ..conf import realtime_settings
+
+    models: list[type[Model]] = []
+    if apps.is_installed("django.contrib.auth"):
+        from django.contrib.auth import get_user_model
+
+        models += [get_user_model(), _model("auth.Group"), _model("auth.Permission")]
+    if apps.is_installed("rest_framework.authtoken"):
+        models.append(_model("authtoken.Token"))
+    database_sessions = (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    )
+    if (
+        apps.is_installed("django.contrib.sessions")
+        and settings.SESSION_ENGINE in database_sessions
+    ):
+        models.append(_model("sessions.Session"))
+    for label in realtime_settings.AUTH_MODELS:
+        try:
+            models.append(apps.get_model(label))
+        except (LookupError, ValueError):
+            raise ImproperlyConfigured(
+                f"REALTIME['AUTH_MODELS'] names {label!r}, which is no installed model; "
+                "give models as 'app_label.ModelName'."
+            ) from None
+    return [model for model in models if model is not None]
+
+
+def _model(label: str) -> Any:
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
 
 
 def captured(model: type[Model]) -> bool:
@@ -131,7 +195,13 @@ def _reset(**kwargs: Any) -> None:
 
 
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in ("ROOT_URLCONF", "REALTIME"):
+    if setting in (
+        "ROOT_URLCONF",
+        "REALTIME",
+        "INSTALLED_APPS",
+        "SESSION_ENGINE",
+        "AUTH_USER_MODEL",
+    ):
         _reset()
 
 

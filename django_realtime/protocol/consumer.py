@@ -7,6 +7,7 @@ behind ``AuthMiddlewareStack`` so that the session user comes with the handshake
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
@@ -23,7 +24,7 @@ from ..subscriptions.errors import SubscriptionError
 from ..subscriptions.fanout import Subscription
 from ..subscriptions.requests import Credentials
 from ..subscriptions.target import resolve_target
-from ..transport.connection import Connection, frame_sender
+from ..transport.connection import SLOW_CLIENT_CLOSE_CODE, Connection, frame_sender
 from .frames import Auth, Frame, Ping, ProtocolError, Subscribe, Unsubscribe, parse
 
 logger = logging.getLogger("django_realtime")
@@ -51,6 +52,7 @@ class RealtimeConsumer:
         self._tokens = float(realtime_settings.RECEIVE_BURST)
         self._refill_at = time.monotonic()
         self._refused = 0
+        self._expiry: asyncio.TimerHandle | None = None
 
     @classmethod
     def as_asgi(cls, **initkwargs: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
@@ -104,12 +106,17 @@ class RealtimeConsumer:
             return False
         await send({"type": "websocket.accept"})
         self.conn = Connection(frame_sender(send), realtime_settings.MAX_BUFFERED_BYTES)
+        age = realtime_settings.MAX_CONNECTION_AGE
+        if age > 0:
+            self._expiry = asyncio.get_running_loop().call_later(age, self._expire)
         counters.connections += 1
         counters.connections_total += 1
         return True
 
     async def _disconnected(self) -> None:
         counters.connections -= 1
+        if self._expiry is not None:
+            self._expiry.cancel()
         subscriptions = list(self.subscriptions.values())
         self.subscriptions.clear()
         for sub in subscriptions:
@@ -201,6 +208,10 @@ class RealtimeConsumer:
         except SubscriptionError as exc:
             return self.error(None, exc.code, exc.detail, exc.status)
         self.credentials = credentials
+        # Every subscription is checked again under the new credentials (a refreshed token
+        # keeps them all; credentials that fail end them).
+        subscriptions = list(self.subscriptions.values())
+        await asyncio.gather(*(self.engine.reauthorize(sub, credentials) for sub in subscriptions))
         if username is None:
             self.send_frame(wire.frame("auth", ok=True))
         else:
@@ -232,6 +243,15 @@ class RealtimeConsumer:
         else:
             self.error(None, "throttled", f"Too many frames: at most {rate:g} a second.")
         return False
+
+    def _expire(self) -> None:
+        """MAX_CONNECTION_AGE: the client reconnects, and every credential is checked anew."""
+        self._close(
+            SLOW_CLIENT_CLOSE_CODE,
+            "connection_expired",
+            "This connection reached REALTIME['MAX_CONNECTION_AGE']; reconnect and resume "
+            "with since.",
+        )
 
     def _too_big(self, size: int) -> None:
         limit = realtime_settings.MAX_FRAME_BYTES

@@ -75,6 +75,7 @@ class Audience:
         self.renderer = admitted.renderer
         self.subscribers: set[Any] = set()  # event loop only
         self.refs = 0
+        self.grants: dict[Hashable, Any] = {}  # credentials' identity -> Grant (grants.py)
         self.idle_since: float | None = None
         self.dead = False
         self.history: deque[Event] = deque()
@@ -181,8 +182,8 @@ class Audience:
             return None
         return shared_or_after(list(self.history), since)
 
-    def release(self) -> None:
-        self.refs -= 1
+    def release(self, subscriptions: int = 1) -> None:
+        self.refs -= subscriptions
         if self.refs == 0:
             self.idle_since = time.monotonic()
 

@@ -38,6 +38,7 @@ from ..transport.publisher import serve_from
 from .audience import Audience, DetailAudience, Event
 from .errors import SubscriptionError
 from .fanout import Outbox, Subscription
+from .grants import Denial, Grant, Grants
 from .listing import ListAudience
 from .relevance import relevant
 from .replay import Replays, to_changes
@@ -55,6 +56,7 @@ DELIVER_EVERY = 0.005
 @dataclass
 class _Admission:
     audience: Audience
+    grant: Grant
     created: bool
     cursor: int
     replay: list[Event] | None
@@ -84,6 +86,7 @@ class Engine:
         # related model label -> (audience, the relation from its model to it)
         self._dependents: dict[str, set[tuple[Audience, Dependency]]] = defaultdict(set)
         self._follow_lock = threading.Lock()
+        self.grants = Grants()
         self._replays = Replays(self.log)
         self._check_head = False  # after a database error: did the log lose positions?
         self._applied_id: int | None = None  # the id of the entry read last
@@ -97,6 +100,7 @@ class Engine:
             loop.create_task(self._follow_forever()),
             loop.create_task(self._sweep_forever()),
             loop.create_task(self._prune_forever()),
+            loop.create_task(self._recheck_forever()),
         ]
         if realtime_settings.STATS_LOG_INTERVAL > 0:
             self._tasks.append(loop.create_task(self._log_forever()))
@@ -120,15 +124,34 @@ class Engine:
     def unsubscribe(self, sub: Subscription) -> None:
         """Forget ``sub`` (already out of its registry), whether admitted or not yet."""
         counters.subscriptions -= 1
-        audience = sub.audience
+        audience, grant = sub.audience, sub.grant
+        sub.audience = sub.grant = None
         if audience is not None:
-            sub.audience = None
             audience.subscribers.discard(sub)
-            self.worker.submit(partial(self._release, audience), None)
+        if grant is not None:  # admitted, and not being moved (reauthorize)
+            self.worker.submit(partial(self._release, grant), None)
 
     async def authenticate(self, credentials: Credentials) -> str | None:
         """Check an ``auth`` frame's header with the default authentication classes."""
         return await self.worker.call(partial(_authenticate, credentials))  # type: ignore[no-any-return]
+
+    async def reauthorize(self, sub: Subscription, credentials: Credentials) -> None:
+        """Put an admitted ``sub`` under new credentials (an ``auth`` frame), checked as its
+        GET would be; if they fail, it ends."""
+        grant, audience = sub.grant, sub.audience
+        if grant is None or audience is None:
+            return
+        sub.grant = None  # on its way to another grant: what ends the old one passes it by
+        result = await self.worker.call(partial(self.grants.move, grant, credentials))
+        here = sub.live and sub.audience is audience
+        if isinstance(result, Denial):
+            if here:
+                _end(sub, result.reason)
+        elif result is not None:
+            if here:
+                sub.grant = result
+            else:  # unsubscribed meanwhile
+                self.worker.submit(partial(self._release, result), None)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -194,7 +217,8 @@ class Engine:
             self._add(audience)
         audience.refs += 1
         audience.idle_since = None
-        return _Admission(audience, created, cursor, replay, reset, data)
+        grant = self.grants.enter(audience, credentials, admitted.user, admitted.auth)
+        return _Admission(audience, grant, created, cursor, replay, reset, data)
 
     def _admitted(self, sub: Subscription, result: _Admission | Exception) -> None:
         if isinstance(result, Exception):
@@ -206,9 +230,9 @@ class Engine:
             return
         audience = result.audience
         if not sub.live:  # unsubscribed, or disconnected, while being admitted
-            self.worker.submit(partial(self._release, audience), None)
+            self.worker.submit(partial(self._release, result.grant), None)
             return
-        sub.audience = audience
+        sub.audience, sub.grant = audience, result.grant
         audience.subscribers.add(sub)
         cursor = f"{self.epoch}-{result.cursor}"
         if result.reset is not None:
@@ -315,6 +339,9 @@ class Engine:
         return label in self._lists or label in self._details or label in self._dependents
 
     def _evaluate(self, entries: list[Entry], received: float) -> None:
+        # Credentials that a change may have revoked are checked before the change's events
+        # go out: a revoked subscriber is sent none of them.
+        self._deny(self.grants.check(self.grants.touched(entries)))
         by_label = to_changes(entries, received, self._follows)
         counters.events_in += sum(len(changes) for changes in by_label.values())
         delivery = _Delivery([], 0.0, 0)
@@ -355,6 +382,22 @@ class Engine:
                 posted = time.monotonic()
         self._post(delivery)
 
+    def _deny(self, denials: list[Denial]) -> None:
+        """End the subscriptions of grants that failed their check (worker thread)."""
+        if not denials:
+            return
+        for denial in denials:
+            logger.info(
+                "Subscriptions to %s end (%s): their credentials no longer pass its GET",
+                denial.grant.audience.target.full_path,
+                denial.reason,
+            )
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            self.loop.call_soon_threadsafe(_end_denied, denials)
+
+    def _recheck_due(self) -> None:
+        self._deny(self.grants.check(self.grants.due()))
+
     def _post(self, delivery: _Delivery) -> _Delivery:
         """Hand what is ready to the loop (worker thread); a change that concerned nobody
         costs the loop nothing. The next delivery to fill."""
@@ -392,6 +435,16 @@ class Engine:
                 self._check_head = True
                 await asyncio.sleep(realtime_settings.POLL_INTERVAL)
 
+    async def _recheck_forever(self) -> None:
+        """Credentials the database cannot show change are checked once their interval has
+        passed, or their token has expired."""
+        while True:
+            await asyncio.sleep(min(1.0, realtime_settings.AUTH_RECHECK_INTERVAL))
+            try:
+                await self.worker.call(self._recheck_due)
+            except Exception:
+                logger.exception("Checking subscriptions' credentials again failed")
+
     async def _prune_forever(self) -> None:
         while True:
             await asyncio.sleep(realtime_settings.PRUNE_INTERVAL)
@@ -426,10 +479,13 @@ class Engine:
             self._lists[audience.label].discard(audience)
         for dependency in audience.dependencies:
             self._dependents[dependency.label].discard((audience, dependency))
+        self.grants.drop_audience(audience)
 
-    def _release(self, audience: Audience) -> None:
-        if audience.dead:
+    def _release(self, grant: Grant) -> None:
+        audience = grant.audience
+        if audience.dead or grant.ended:
             return
+        self.grants.leave(grant)
         audience.release()
         if audience.refs == 0 and realtime_settings.RESUME_WINDOW <= 0:
             self._remove(audience)
@@ -453,6 +509,22 @@ class Engine:
         while True:
             await asyncio.sleep(realtime_settings.STATS_LOG_INTERVAL)
             logger.info("realtime stats: %s", counters.snapshot())
+
+
+def _end_denied(denials: list[Denial]) -> None:
+    """End the subscriptions of denied grants (event loop): each is told why."""
+    for denial in denials:
+        audience, grant = denial.grant.audience, denial.grant
+        for sub in list(audience.subscribers):
+            if sub.grant is grant and sub.audience is audience:
+                _end(sub, denial.reason)
+
+
+def _end(sub: Subscription, reason: str) -> None:
+    if sub.audience is not None:
+        sub.audience.subscribers.discard(sub)
+    sub.grant = None
+    sub.end(reason)
 
 
 def _close_subscribers(audiences: list[Audience]) -> None:

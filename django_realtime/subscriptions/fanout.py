@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 from .. import wire
 from ..stats import counters
@@ -19,7 +20,7 @@ DRAIN_SLICE = 100
 class Subscription:
     """One live subscription of one connection (event loop only)."""
 
-    __slots__ = ("audience", "conn", "id", "path", "prefix", "registry")
+    __slots__ = ("audience", "conn", "grant", "id", "path", "prefix", "registry")
 
     def __init__(
         self, id: str, path: str, conn: Connection, registry: dict[str, Subscription]
@@ -31,6 +32,7 @@ class Subscription:
         self.registry = registry
         self.prefix = wire.event_prefix(id)
         self.audience: Audience | None = None
+        self.grant: Any = None  # the credentials it was admitted with (grants.Grant)
 
     @property
     def live(self) -> bool:

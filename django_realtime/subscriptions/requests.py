@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.http import HttpRequest, QueryDict
 from django.http.cookie import parse_cookie
 from django.urls import get_script_prefix, set_script_prefix
+from django.utils.functional import SimpleLazyObject
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,22 @@ class Credentials:
     authorization: str | None = None
 
     @property
-    def user(self) -> Any:
-        return self.scope.get("user")
+    def session_key(self) -> str | None:
+        """The session cookie the handshake carried, when the stack resolves sessions
+        (``AuthMiddlewareStack``); every request built for the connection loads it anew."""
+        if "session" not in self.scope:
+            return None
+        cookies = parse_cookie(_header(self.scope, b"cookie"))
+        return cookies.get(settings.SESSION_COOKIE_NAME) or None
+
+    @property
+    def identity(self) -> Hashable:
+        """What tells these credentials from others of the same user: two tokens, or two
+        sessions, are two credentials. A user that a custom middleware put in the scope
+        (no session to load again) is the connection's own."""
+        if "session" in self.scope or "user" not in self.scope:
+            return (self.authorization, self.session_key)
+        return (self.authorization, "scope", id(self.scope))
 
     @property
     def script_name(self) -> str:
@@ -79,13 +97,25 @@ class SubscriptionRequest(HttpRequest):
         self.GET = QueryDict(query)
         self.COOKIES = parse_cookie(self.META.get("HTTP_COOKIE", ""))
         self._scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
-        if "user" in scope:
-            self.user = scope["user"]
         if "session" in scope:
-            self.session = scope["session"]
+            # As Django's SessionMiddleware and AuthenticationMiddleware would for this
+            # request: the session as it is now (flushed, logged out, another user's
+            # password changed), not as it was at the handshake.
+            self.session = _session_store()(credentials.session_key)
+            self.user = SimpleLazyObject(partial(get_user, self))  # type: ignore[assignment]
+        elif "user" in scope:
+            self.user = scope["user"]  # a custom middleware's: see docs/security.md
 
     def _get_scheme(self) -> str:
         return self._scheme
+
+
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str:
+    return ",".join(v.decode("latin1") for k, v in scope.get("headers", ()) if k.lower() == name)
 
 
 def _meta(scope: dict[str, Any], script_name: str, path: str, query: str) -> dict[str, Any]:

@@ -1,0 +1,254 @@
+"""Live access: the credentials that admitted a subscription are checked again while it
+lives, and a subscription whose credentials no longer pass its GET's authentication and
+permissions ends.
+
+A *grant* is one credential (a token, a session, an Authorization header) admitted to one
+audience; the subscriptions of an audience that came with that credential share it. It is
+checked again, with the view's own authentication classes, ``has_permission()`` and, for a
+detail path, ``get_object()`` (object permissions):
+
+- when the log shows a change to a row it rests on: its user, the model instance DRF
+  authenticated it with (a token), its session, or any group or permission;
+- and at least every ``AUTH_RECHECK_INTERVAL`` seconds, for what the database cannot show
+  (a JWT's expiry, an identity provider, sessions kept in a cache); a token whose payload
+  has an ``exp`` is checked when it expires.
+
+Work is per grant, never per subscriber: 500 anonymous subscribers of one list are one
+grant. All of this runs on the engine's worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.apps import apps
+from django.db import DatabaseError
+from django.db.models import Model
+
+from ..conf import realtime_settings
+from ..log import Entry
+from ..log.catalog import access_tables
+from .audience import Audience
+from .requests import Credentials, SubscriptionRequest, script_prefix
+from .views import build_view, error_from_exception
+
+logger = logging.getLogger("django_realtime")
+
+Row = tuple[str, Any]  # (table, primary key)
+
+
+@dataclass(eq=False)
+class Grant:
+    """One credential admitted to one audience (worker thread)."""
+
+    audience: Audience
+    credentials: Credentials
+    rows: frozenset[Row]  # the rows it rests on: user, token, session
+    checked_at: float
+    expires_at: float | None = None
+    refs: int = 0
+    ended: bool = False
+
+    @property
+    def key(self) -> Hashable:
+        return self.credentials.identity
+
+
+@dataclass(eq=False)
+class Denial:
+    """A grant that failed its check: its subscriptions end with ``reason``."""
+
+    grant: Grant
+    reason: str  # not_authenticated, forbidden, access_changed
+
+
+@dataclass
+class Grants:
+    """Every live grant of a process, found by the rows they rest on (worker thread)."""
+
+    _by_row: dict[Row, set[Grant]] = field(default_factory=lambda: defaultdict(set))
+    _all: set[Grant] = field(default_factory=set)
+    _expiring: set[Grant] = field(default_factory=set)  # tokens with an "exp" claim
+
+    def enter(self, audience: Audience, credentials: Credentials, user: Any, auth: Any) -> Grant:
+        """The grant of ``credentials`` in ``audience`` (new or shared), with one more
+        subscription; the credentials have just passed admission."""
+        grant = audience.grants.get(credentials.identity)
+        if grant is None:
+            now = time.monotonic()
+            grant = Grant(
+                audience,
+                credentials,
+                _rows(credentials, user, auth),
+                now,
+                _expiry(auth, now),
+            )
+            audience.grants[grant.key] = grant
+            self._all.add(grant)
+            if grant.expires_at is not None:
+                self._expiring.add(grant)
+            for row in grant.rows:
+                self._by_row[row].add(grant)
+        grant.refs += 1
+        return grant
+
+    def leave(self, grant: Grant) -> None:
+        """One subscription of ``grant`` has gone."""
+        if grant.ended:
+            return
+        grant.refs -= 1
+        if grant.refs <= 0:
+            self.end(grant)
+
+    def end(self, grant: Grant) -> None:
+        grant.ended = True
+        self._all.discard(grant)
+        self._expiring.discard(grant)
+        if grant.audience.grants.get(grant.key) is grant:
+            del grant.audience.grants[grant.key]
+        for row in grant.rows:
+            same = self._by_row.get(row)
+            if same is not None:
+                same.discard(grant)
+                if not same:
+                    del self._by_row[row]
+
+    def drop_audience(self, audience: Audience) -> None:
+        for grant in list(audience.grants.values()):
+            self.end(grant)
+
+    def touched(self, entries: Iterable[Entry]) -> set[Grant]:
+        """The grants resting on a row that these log entries changed, and those whose
+        token has expired."""
+        tables, broad = access_tables()
+        now = time.monotonic()
+        found = set(self._expired(now))
+        for entry in entries:
+            if entry.table in broad:
+                return set(self._all)  # a group's permissions: whom it reaches is unknown
+            if entry.table in tables:
+                for pk in entry.pks:
+                    found |= self._by_row.get((entry.table, _key(pk)), set())
+        return found
+
+    def due(self) -> list[Grant]:
+        """The grants whose interval has passed, or whose token has expired."""
+        now = time.monotonic()
+        interval = realtime_settings.AUTH_RECHECK_INTERVAL
+        return [*self._expired(now), *(g for g in self._all if now - g.checked_at >= interval)]
+
+    def _expired(self, now: float) -> Iterator[Grant]:
+        for grant in self._expiring:
+            if grant.expires_at is not None and now >= grant.expires_at:
+                yield grant
+
+    def check(self, grants: Iterable[Grant]) -> list[Denial]:
+        """Check each of ``grants`` again; the ones that failed, and have ended."""
+        denials = []
+        for grant in list(grants):
+            if not grant.ended:
+                reason = recheck(grant)
+                if reason is not None:
+                    self.deny(grant)
+                    denials.append(Denial(grant, reason))
+        return denials
+
+    def deny(self, grant: Grant) -> None:
+        """End ``grant`` with its subscriptions."""
+        self.end(grant)
+        grant.audience.release(grant.refs)
+
+    def move(self, grant: Grant, credentials: Credentials) -> Grant | Denial | None:
+        """Put one subscription of ``grant`` under ``credentials`` instead (an ``auth``
+        frame): its grant in the same audience, or why the credentials fail; None if the
+        audience has ended."""
+        audience = grant.audience
+        if audience.dead:
+            return None
+        reason, user, auth = check(audience, credentials)
+        if not grant.ended:  # else a check ended it, and released its subscriptions
+            self.leave(grant)
+            audience.release()
+        if reason is not None:
+            return Denial(grant, reason)
+        audience.refs += 1
+        audience.idle_since = None
+        return self.enter(audience, credentials, user, auth)
+
+
+def recheck(grant: Grant) -> str | None:
+    """Check ``grant``'s credentials again, as they are now: None if they pass, else the
+    reason its subscriptions end."""
+    audience = grant.audience
+    grant.checked_at = time.monotonic()
+    reason, user, auth = check(audience, grant.credentials)
+    if reason is None:
+        grant.expires_at = _expiry(auth, grant.checked_at)  # a refreshed token's
+        if getattr(user, "pk", None) == getattr(audience.user, "pk", None):
+            audience.user, audience.auth = user, auth  # fresh: permissions are cached
+    return reason
+
+
+def check(audience: Audience, credentials: Credentials) -> tuple[str | None, Any, Any]:
+    """Run the GET policies of ``audience``'s subscriptions with ``credentials``:
+    authentication, ``has_permission()``, and for a detail path ``get_object()`` (object
+    permissions), but no throttles (a check is not the client's request). The reason they
+    fail (None if they pass), and the user and auth they give."""
+    target = audience.target
+    request = SubscriptionRequest(credentials, target.path, target.query)
+    view = build_view(target, request, target.action, dict(target.kwargs))
+    view.check_throttles = _no_throttle
+    try:
+        with script_prefix(target.script_name):
+            view.initial(view.request, **target.kwargs)
+            if target.detail:
+                view.get_object()
+            key = view.get_realtime_audience()
+    except DatabaseError:
+        raise  # the follower retries
+    except Exception as exc:
+        status = error_from_exception(view, exc).status or 500
+        if status >= 500:
+            return "server_error", None, None
+        return ("not_authenticated" if status == 401 else "forbidden"), None, None
+    if key != cast(tuple[Any, ...], audience.key)[1]:  # (target, key, host, scheme)
+        return "access_changed", None, None  # the view would show them something else
+    return None, view.request.user, view.request.auth
+
+
+def _no_throttle(request: Any) -> None:
+    return None
+
+
+def _rows(credentials: Credentials, user: Any, auth: Any) -> frozenset[Row]:
+    rows: set[Row] = set()
+    if isinstance(user, Model) and user.pk is not None:
+        rows.add((user._meta.db_table, _key(user.pk)))
+    if isinstance(auth, Model) and auth.pk is not None:
+        rows.add((auth._meta.db_table, _key(auth.pk)))
+    session_key = credentials.session_key
+    if session_key is not None and apps.is_installed("django.contrib.sessions"):
+        from django.contrib.sessions.models import Session
+
+        rows.add((Session._meta.db_table, session_key))
+    return frozenset(rows)
+
+
+def _key(pk: Any) -> Any:
+    """Keys as the log has them (JSON: integers stay integers, the rest are text)."""
+    return pk if isinstance(pk, int) else str(pk)
+
+
+def _expiry(auth: Any, now: float) -> float | None:
+    """When a token with an ``exp`` claim (a JWT, such as simplejwt's) stops being valid,
+    on the monotonic clock."""
+    payload = getattr(auth, "payload", None)
+    exp = payload.get("exp") if isinstance(payload, dict) else None
+    if not isinstance(exp, (int, float)):
+        return None
+    return now + (exp - time.time())
