@@ -22,7 +22,8 @@ def get_asgi_application(*, http: Any = None, websocket: Any = None) -> Any:
     Websockets go to the ``websocket()`` routes of the URLconf when it has any (one route
     table for HTTP and websocket paths; see docs/routing.md), and otherwise to the
     realtime consumer at ``REALTIME['ENDPOINT']``. Handshakes pass
-    ``AllowedHostsOriginValidator`` (a foreign Origin is refused) and
+    :class:`~django_realtime.origin.OriginValidator` (another origin is refused, as
+    Django's CSRF checks would refuse it) and
     ``AuthMiddlewareStack`` (the session user comes with them). ``websocket`` replaces
     the routing with your own websocket application, which is then wrapped the same way.
     """
@@ -32,13 +33,14 @@ def get_asgi_application(*, http: Any = None, websocket: Any = None) -> Any:
 
     from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter
-    from channels.security.websocket import AllowedHostsOriginValidator
+
+    from .origin import OriginValidator
 
     websocket_app = websocket if websocket is not None else websocket_application()
     return ProtocolTypeRouter(
         {
             "http": http_app,
-            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(websocket_app)),
+            "websocket": OriginValidator(AuthMiddlewareStack(websocket_app)),
         }
     )
 

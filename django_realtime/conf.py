@@ -46,6 +46,16 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a connection may stay open (0: no limit); then it is closed with 4008, and its
     # client reconnects and resumes, with credentials checked anew.
     "MAX_CONNECTION_AGE": 0.0,
+    # New audiences (subscriptions to a URL, with a query string and credentials, that
+    # nobody on this process subscribes to yet) one connection may start: this many at
+    # once, then this many a second. Past it, subscribe is answered with "throttled".
+    "AUDIENCE_BURST": 20,
+    "AUDIENCE_RATE": 1.0,
+    # Audiences without subscribers a process keeps for resuming (RESUME_WINDOW); past it,
+    # the ones idle longest go first.
+    "MAX_IDLE_AUDIENCES": 100,
+    # Connections one client address may hold open to one server process.
+    "MAX_CONNECTIONS_PER_CLIENT": 100,
     # Live subscriptions one connection may hold.
     "MAX_SUBSCRIPTIONS": 100,
     # Largest text frame a client may send, in bytes; a larger one closes with 1009.
@@ -86,6 +96,10 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "AUTH_RECHECK_INTERVAL": (int, float),
     "AUTH_MODELS": (list, tuple),
     "MAX_CONNECTION_AGE": (int, float),
+    "AUDIENCE_BURST": (int,),
+    "AUDIENCE_RATE": (int, float),
+    "MAX_IDLE_AUDIENCES": (int,),
+    "MAX_CONNECTIONS_PER_CLIENT": (int,),
     "MAX_SUBSCRIPTIONS": (int,),
     "MAX_FRAME_BYTES": (int,),
     "RECEIVE_RATE": (int, float),

@@ -88,12 +88,15 @@ class Client(ProtocolClient):
         path: str = "/ws/",
         host: str = "testserver",
         root_path: str = "",
+        address: str | None = None,
     ) -> Client:
         headers = [(b"origin", origin.encode()), (b"host", host.encode())]
         if cookie:
             headers.append((b"cookie", cookie.encode()))
         communicator = WebsocketCommunicator(application(), path, headers=headers)
         communicator.scope["root_path"] = root_path  # where the server mounts the site
+        if address is not None:
+            communicator.scope["client"] = (address, 50000)
         connected, code = await communicator.connect(timeout=5)
         assert connected, f"handshake refused with close code {code}"
         return cls(communicator)

@@ -282,6 +282,38 @@ async def test_a_foreign_origin_is_refused(realtime: None) -> None:
     await communicator.disconnect()
 
 
+@pytest.mark.parametrize(
+    ("origin", "host", "trusted", "accepted"),
+    [
+        ("http://testserver", "testserver", [], True),  # the site itself
+        (None, "testserver", [], True),  # no browser: no cookies of a user's to abuse
+        ("http://testserver:8001", "testserver", [], False),  # an allowed host, another port
+        ("https://testserver", "testserver", [], False),  # another scheme (this is ws://)
+        ("http://evil.example", "evil.example", [], False),  # the same, but no allowed host
+        ("null", "testserver", [], False),  # a sandboxed page
+        ("https://app.example.com", "testserver", ["https://app.example.com"], True),
+        ("https://a.example.com", "testserver", ["https://*.example.com"], True),
+        ("http://a.example.com", "testserver", ["https://*.example.com"], False),
+    ],
+)
+async def test_the_origin_policy_is_djangos_csrf_policy(
+    realtime: None,
+    settings: Any,
+    origin: str | None,
+    host: str,
+    trusted: list[str],
+    accepted: bool,
+) -> None:
+    settings.CSRF_TRUSTED_ORIGINS = trusted
+    headers = [(b"host", host.encode())]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    communicator = WebsocketCommunicator(application(), "/ws/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected is accepted
+    await communicator.disconnect()
+
+
 async def test_an_unknown_websocket_path_closes_with_4404(realtime: None) -> None:
     communicator = WebsocketCommunicator(
         application(),

@@ -9,7 +9,9 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from django_realtime.log import prune
+from django_realtime.stats import counters
 from django_realtime.subscriptions.engine import close_engine, get_engine
+from tests.client import until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("layer")]
 
@@ -160,6 +162,36 @@ async def test_what_the_log_cannot_prove_is_a_reset_with_the_snapshot(
     assert reset["cursor"] != subscribed["cursor"]
     later = await post(api, "bob", status="published")
     await again.expect("event", event="created", pk=later["id"])
+
+
+async def test_an_idle_audience_catches_up_exactly_when_its_subscriber_comes_back(
+    connect: Any, api: Any, settings: Any
+) -> None:
+    """The same change as above, within RESUME_WINDOW: the audience knows what its
+    subscriber had, so it says "deleted", though it evaluated nothing while idle."""
+    settings.REALTIME = {"RESUME_WINDOW": 600}
+    path = "/api/articles/?status=published"
+    kept = await post(api, "alice", title="kept", status="published")
+    client = await connect()
+    subscribed = await client.subscribe("feed", path)
+    await client.close()
+    engine = get_engine()
+    await until(lambda: len(engine._idle) == 1)
+    evaluated = counters.serializations
+    await api("alice").patch(f"/api/articles/{kept['id']}/", {"status": "draft"})
+    shown = await post(api, "bob", title="shown", status="published")
+    await engine.worker.call(engine._follow)
+    assert counters.serializations == evaluated  # idle: nothing evaluated for nobody
+
+    again = await connect()
+    await again.send(type="subscribe", id="feed", path=path, since=subscribed["cursor"])
+    await again.expect("subscribed", id="feed", cursor=subscribed["cursor"])
+    replayed = [await again.expect("event") for _ in range(2)]
+    assert [(e["event"], e["pk"]) for e in replayed] == [
+        ("deleted", kept["id"]),
+        ("created", shown["id"]),
+    ]
+    await again.silent()
 
 
 async def test_a_cursor_older_than_retention_is_history_expired(

@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .. import wire
+from ..buckets import TokenBucket
 from ..conf import realtime_settings
 from ..stats import counters
 from ..subscriptions.engine import Engine, get_engine
@@ -25,6 +25,8 @@ from ..subscriptions.fanout import Subscription
 from ..subscriptions.requests import Credentials
 from ..subscriptions.target import resolve_target
 from ..transport.connection import SLOW_CLIENT_CLOSE_CODE, Connection, frame_sender
+from . import clients
+from .clients import client_address
 from .frames import Auth, Frame, Ping, ProtocolError, Subscribe, Unsubscribe, parse
 
 logger = logging.getLogger("django_realtime")
@@ -36,6 +38,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
+
+_warned_frame_size = False  # the server's own message size limit is larger than ours
 
 
 class RealtimeConsumer:
@@ -49,10 +53,12 @@ class RealtimeConsumer:
         self.subscriptions: dict[str, Subscription] = {}
         self.credentials: Credentials
         self.closing = False
-        self._tokens = float(realtime_settings.RECEIVE_BURST)
-        self._refill_at = time.monotonic()
+        self._frames = TokenBucket(realtime_settings.RECEIVE_BURST)
         self._refused = 0
+        # New audiences this connection may make (work and memory that outlive it).
+        self.audiences = TokenBucket(realtime_settings.AUDIENCE_BURST)
         self._expiry: asyncio.TimerHandle | None = None
+        self._client: str | None = None
 
     @classmethod
     def as_asgi(cls, **initkwargs: Any) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
@@ -104,6 +110,17 @@ class RealtimeConsumer:
         if not await self.connect():
             await send({"type": "websocket.close"})
             return False
+        self._client = client_address(self.scope)
+        if not clients.enter(self._client):
+            logger.warning(
+                "Refused a websocket from %s: it has REALTIME['MAX_CONNECTIONS_PER_CLIENT'] "
+                "(%d) open already",
+                self._client,
+                realtime_settings.MAX_CONNECTIONS_PER_CLIENT,
+            )
+            self._client = None
+            await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION})
+            return False
         await send({"type": "websocket.accept"})
         self.conn = Connection(frame_sender(send), realtime_settings.MAX_BUFFERED_BYTES)
         age = realtime_settings.MAX_CONNECTION_AGE
@@ -115,6 +132,7 @@ class RealtimeConsumer:
 
     async def _disconnected(self) -> None:
         counters.connections -= 1
+        clients.leave(self._client)
         if self._expiry is not None:
             self._expiry.cancel()
         subscriptions = list(self.subscriptions.values())
@@ -184,7 +202,9 @@ class RealtimeConsumer:
         sub = Subscription(frame.id, frame.path, self.conn, self.subscriptions)
         self.subscriptions[frame.id] = sub
         try:
-            await self.engine.subscribe(sub, target, self.credentials, frame.since, frame.snapshot)
+            await self.engine.subscribe(
+                sub, target, self.credentials, frame.since, frame.snapshot, self.audiences
+            )
         except Exception:
             logger.exception("Subscribing to %s failed", frame.path)
             if self.subscriptions.get(frame.id) is sub:
@@ -229,12 +249,8 @@ class RealtimeConsumer:
 
     def _allow(self) -> bool:
         """Token bucket over incoming frames; a client that keeps flooding is closed."""
-        now = time.monotonic()
         rate, burst = realtime_settings.RECEIVE_RATE, realtime_settings.RECEIVE_BURST
-        self._tokens = min(float(burst), self._tokens + (now - self._refill_at) * rate)
-        self._refill_at = now
-        if self._tokens >= 1:
-            self._tokens -= 1
+        if self._frames.take(rate, burst):
             self._refused = 0
             return True
         self._refused += 1
@@ -255,6 +271,17 @@ class RealtimeConsumer:
 
     def _too_big(self, size: int) -> None:
         limit = realtime_settings.MAX_FRAME_BYTES
+        global _warned_frame_size
+        if not _warned_frame_size:
+            _warned_frame_size = True
+            logger.warning(
+                "The server took in a websocket message of %d bytes before the realtime "
+                "endpoint could refuse it: set the server's own limit to MAX_FRAME_BYTES "
+                "(uvicorn --ws-max-size %d, daphne --websocket-max-message-size) so that "
+                "it refuses large messages before buffering them (docs/security.md).",
+                size,
+                limit,
+            )
         self._close(
             CLOSE_TOO_BIG, "frame_too_large", f"Frame of {size} bytes; the limit is {limit}."
         )

@@ -77,6 +77,7 @@ class Audience:
         self.refs = 0
         self.grants: dict[Hashable, Any] = {}  # credentials' identity -> Grant (grants.py)
         self.idle_since: float | None = None
+        self.idle_from = 0  # the log position it stopped evaluating at, while idle
         self.dead = False
         self.history: deque[Event] = deque()
         self.history_bytes = 0

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from .. import wire
+from ..buckets import TokenBucket
 from ..conf import realtime_settings
 from ..dependencies import Dependency
 from ..log import BATCH, Entry, LogReader, log_database, prune
@@ -51,6 +52,18 @@ logger = logging.getLogger("django_realtime")
 
 # Seconds of evaluation after which what is ready is delivered, the rest following.
 DELIVER_EVERY = 0.005
+
+
+@dataclass
+class _Ask:
+    """A subscribe to admit: who asks for what, and what its connection may still make."""
+
+    sub: Subscription
+    target: Target
+    credentials: Credentials
+    since: str | None
+    snapshot: bool
+    audiences: TokenBucket | None
 
 
 @dataclass
@@ -87,6 +100,7 @@ class Engine:
         self._dependents: dict[str, set[tuple[Audience, Dependency]]] = defaultdict(set)
         self._follow_lock = threading.Lock()
         self.grants = Grants()
+        self._idle: dict[Audience, None] = {}  # audiences without subscribers, oldest first
         self._replays = Replays(self.log)
         self._check_head = False  # after a database error: did the log lose positions?
         self._applied_id: int | None = None  # the id of the entry read last
@@ -114,11 +128,13 @@ class Engine:
         credentials: Credentials,
         since: str | None = None,
         snapshot: bool = False,
+        audiences: TokenBucket | None = None,
     ) -> None:
         """Start admitting ``sub``; its answer (subscribed, reset or error) follows on its
-        connection. ``sub`` must already be in its registry."""
+        connection. ``sub`` must already be in its registry. ``audiences`` limits how many
+        new audiences its connection may make (AUDIENCE_RATE, AUDIENCE_BURST)."""
         counters.subscriptions += 1
-        job = partial(self._admit, target, credentials, since, snapshot)
+        job = partial(self._admit, _Ask(sub, target, credentials, since, snapshot, audiences))
         self.worker.submit(job, partial(self._admitted, sub))
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -142,7 +158,7 @@ class Engine:
         if grant is None or audience is None:
             return
         sub.grant = None  # on its way to another grant: what ends the old one passes it by
-        result = await self.worker.call(partial(self.grants.move, grant, credentials))
+        result = await self.worker.call(partial(self._move, grant, credentials))
         here = sub.live and sub.audience is audience
         if isinstance(result, Denial):
             if here:
@@ -164,9 +180,9 @@ class Engine:
 
     # -- admission --------------------------------------------------------------------------
 
-    def _admit(
-        self, target: Target, credentials: Credentials, since: str | None, snapshot: bool
-    ) -> _Admission:
+    def _admit(self, ask: _Ask) -> _Admission | None:
+        if not ask.sub.live:  # unsubscribed, or disconnected, while it waited: no work for it
+            return None
         # What has committed so far is evaluated before the GET: a write that the GET sees
         # is not then sent to it as a change.
         try:
@@ -174,20 +190,32 @@ class Engine:
         except DatabaseError:
             self._check_head = True
             raise
-        with script_prefix(target.script_name):
-            return self._admit_here(target, credentials, since, snapshot)
+        with script_prefix(ask.target.script_name):
+            return self._admit_here(ask)
 
-    def _admit_here(
-        self, target: Target, credentials: Credentials, since: str | None, snapshot: bool
-    ) -> _Admission:
+    def _admit_here(self, ask: _Ask) -> _Admission | None:
+        target, credentials, since = ask.target, ask.credentials, ask.since
         started = time.monotonic()
         admitted = admit(target, credentials)
         request = admitted.view.request
         key = (target.key, admitted.audience_key, request.get_host(), request.scheme)
         audience = self._audiences.get(key)
-        created = audience is None
         applied = cast(int, self._applied)
+        if audience is not None and audience in self._idle:
+            audience = self._wake(audience, applied)
+        created = audience is None
         if audience is None:
+            if not ask.sub.live:
+                return None  # an audience outlives its subscribers: none for nobody
+            rate, burst = realtime_settings.AUDIENCE_RATE, realtime_settings.AUDIENCE_BURST
+            if ask.audiences is not None and not ask.audiences.take(rate, burst):
+                raise SubscriptionError(
+                    "throttled",
+                    f"This connection started subscriptions to more than {burst} different "
+                    f"URLs at once (at most {rate:g} a second after that); wait, or reuse "
+                    "URLs that are subscribed already.",
+                    429,
+                )
             kind = DetailAudience if target.detail else ListAudience
             audience = kind(key, target, credentials, admitted, applied, started)
             audience.load(admitted)
@@ -210,17 +238,20 @@ class Engine:
             else:
                 counters.resets += 1
         try:
-            data = admitted.snapshot() if snapshot or reset else None
+            data = admitted.snapshot() if ask.snapshot or reset else None
         except Exception as exc:
             raise error_from_exception(admitted.view, exc) from None
         if created:
             self._add(audience)
         audience.refs += 1
         audience.idle_since = None
+        self._idle.pop(audience, None)
         grant = self.grants.enter(audience, credentials, admitted.user, admitted.auth)
         return _Admission(audience, grant, created, cursor, replay, reset, data)
 
-    def _admitted(self, sub: Subscription, result: _Admission | Exception) -> None:
+    def _admitted(self, sub: Subscription, result: _Admission | Exception | None) -> None:
+        if result is None:  # it had gone before its admission started
+            return
         if isinstance(result, Exception):
             error = result if isinstance(result, SubscriptionError) else _internal(result)
             if sub.live:
@@ -245,6 +276,24 @@ class Engine:
             sub.conn.push(wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor))
         for event in result.replay or ():
             sub.conn.push(sub.prefix + event.tail)
+
+    def _wake(self, audience: Audience, applied: int) -> Audience | None:
+        """An idle audience that a subscriber comes back to, caught up with what it did not
+        evaluate while idle; None if it cannot be (a new one is made instead)."""
+        try:
+            events = self._replays.wake(audience, audience.idle_from, applied, self.epoch)
+        except DatabaseError:
+            raise
+        except Exception:
+            logger.exception("Catching up %s failed; starting it anew", audience.target.full_path)
+            events = None
+        if events is None or audience.dead:
+            self._remove(audience)
+            return None
+        audience.remember(events)
+        del self._idle[audience]
+        self._index(audience)
+        return audience
 
     def _parse_cursor(self, cursor: str) -> int | None:
         epoch, _, position = cursor.rpartition("-")
@@ -387,6 +436,7 @@ class Engine:
         if not denials:
             return
         for denial in denials:
+            self._maybe_idle(denial.grant.audience)
             logger.info(
                 "Subscriptions to %s end (%s): their credentials no longer pass its GET",
                 denial.grant.audience.target.full_path,
@@ -457,19 +507,28 @@ class Engine:
 
     def _add(self, audience: Audience) -> None:
         self._audiences[audience.key] = audience
+        self._index(audience)
+        counters.audiences += 1
+
+    def _index(self, audience: Audience) -> None:
+        """Evaluate changes for ``audience`` from now on."""
         if isinstance(audience, DetailAudience):
             self._details[audience.label].setdefault(audience.pk, set()).add(audience)
         elif isinstance(audience, ListAudience):
             self._lists[audience.label].add(audience)
         for dependency in audience.dependencies:
             self._dependents[dependency.label].add((audience, dependency))
-        counters.audiences += 1
 
     def _remove(self, audience: Audience) -> None:
         audience.dead = True
         if self._audiences.get(audience.key) is audience:
             del self._audiences[audience.key]
             counters.audiences -= 1
+        self._unindex(audience)
+        self.grants.drop_audience(audience)
+        self._idle.pop(audience, None)
+
+    def _unindex(self, audience: Audience) -> None:
         if isinstance(audience, DetailAudience):
             same_pk = self._details[audience.label].get(audience.pk, set())
             same_pk.discard(audience)
@@ -479,7 +538,6 @@ class Engine:
             self._lists[audience.label].discard(audience)
         for dependency in audience.dependencies:
             self._dependents[dependency.label].discard((audience, dependency))
-        self.grants.drop_audience(audience)
 
     def _release(self, grant: Grant) -> None:
         audience = grant.audience
@@ -487,17 +545,33 @@ class Engine:
             return
         self.grants.leave(grant)
         audience.release()
-        if audience.refs == 0 and realtime_settings.RESUME_WINDOW <= 0:
+        self._maybe_idle(audience)
+
+    def _move(self, grant: Grant, credentials: Credentials) -> Grant | Denial | None:
+        moved = self.grants.move(grant, credentials)
+        self._maybe_idle(grant.audience)
+        return moved
+
+    def _maybe_idle(self, audience: Audience) -> None:
+        """An audience without subscribers is kept for RESUME_WINDOW, and only so many of
+        them (MAX_IDLE_AUDIENCES), for a subscriber that comes back: it stops evaluating
+        changes (nobody waits for them) until one does, and then catches up from the log."""
+        if audience.refs > 0 or audience.dead or audience in self._idle:
+            return
+        if realtime_settings.RESUME_WINDOW <= 0:
             self._remove(audience)
+            return
+        self._unindex(audience)
+        audience.idle_from = cast(int, self._applied)
+        self._idle[audience] = None
+        while len(self._idle) > realtime_settings.MAX_IDLE_AUDIENCES:
+            self._remove(next(iter(self._idle)))
 
     def _sweep(self) -> None:
         deadline = time.monotonic() - realtime_settings.RESUME_WINDOW
-        idle = [
-            audience
-            for audience in self._audiences.values()
-            if audience.refs == 0 and (audience.idle_since or 0) <= deadline
-        ]
-        for audience in idle:
+        for audience in list(self._idle):
+            if (audience.idle_since or 0) > deadline:
+                break  # oldest first: the rest are younger
             self._remove(audience)
 
     async def _sweep_forever(self) -> None:

@@ -217,8 +217,17 @@ def check(audience: Audience, credentials: Credentials) -> tuple[str | None, Any
             return "server_error", None, None
         return ("not_authenticated" if status == 401 else "forbidden"), None, None
     if key != cast(tuple[Any, ...], audience.key)[1]:  # (target, key, host, scheme)
-        return "access_changed", None, None  # the view would show them something else
+        # The view would show these credentials something else: as anyone (a session that
+        # ended, where anonymous users may read too), or as somebody else.
+        user = view.request.user
+        if _authenticated(audience.user) and not _authenticated(user):
+            return "not_authenticated", None, None
+        return "access_changed", None, None
     return None, view.request.user, view.request.auth
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def _no_throttle(request: Any) -> None:

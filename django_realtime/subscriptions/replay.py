@@ -66,12 +66,26 @@ class Replays:
         self._entries: dict[int, list[Entry]] = {}
 
     def replay(self, audience: Audience, position: int, applied: int, epoch: str) -> Replay:
-        if self._at != applied:
-            self._at, self._replays, self._entries = applied, {}, {}
+        self._fresh(applied)
         key = (audience.key, position)
         if key not in self._replays:
             self._replays[key] = self._work_out(audience, position, applied, epoch)
         return self._replays[key]
+
+    def wake(self, audience: Audience, since: int, applied: int, epoch: str) -> list[Event] | None:
+        """The events of an audience that stopped evaluating after ``since`` (it had no
+        subscribers) up to ``applied``, as it would have had them then, coalesced per
+        object; None if the log no longer holds them all."""
+        self._fresh(applied)
+        entries = self._window(since + 1, applied)
+        if entries is None or since < self.log.state().pruned_through:
+            return None
+        changes = self._changes(audience, entries)
+        return audience.evaluate(changes, epoch) if changes else []
+
+    def _fresh(self, applied: int) -> None:
+        if self._at != applied:
+            self._at, self._replays, self._entries = applied, {}, {}
 
     def _work_out(self, audience: Audience, position: int, applied: int, epoch: str) -> Replay:
         entries = self._window(position, applied)

@@ -171,6 +171,9 @@ class Deployment:
             drop_postgres_database(self._pg_name)
 
 
+MAX_FRAME_BYTES = 64 * 1024  # REALTIME['MAX_FRAME_BYTES'] of the testproject (the default)
+
+
 def launch(
     kind: str,
     env: dict[str, str],
@@ -184,7 +187,8 @@ def launch(
     port = free_port()
     commands = {
         "uvicorn": [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
-                    "--port", str(port), "--no-access-log", "--lifespan", "off"],
+                    "--port", str(port), "--no-access-log", "--lifespan", "off",
+                    "--ws-max-size", str(MAX_FRAME_BYTES)],  # as docs/deployment.md says
         "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
         "runserver": [sys.executable, str(MANAGE), "runserver", "--noreload", f"127.0.0.1:{port}"],
     }  # fmt: skip

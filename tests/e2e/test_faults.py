@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import signal
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -280,3 +281,41 @@ async def test_another_program_writing_rings_nothing_and_is_heard(
                 pk = connection.execute(sql).fetchone()[0]
             connection.close()
         await follower.has({pk})
+
+
+@pytest.mark.parametrize("layer", ["redis", "pubsub"])
+async def test_frames_are_answered_while_redis_is_stalled(
+    layer: str, redis_server: RedisServer
+) -> None:
+    """Frame handling never waits on the layer: with Redis frozen, subscribe, unsubscribe and
+    ping are answered within a second, and writes still arrive (by the poll)."""
+    require("postgres")
+    with deployment(layer, "postgres", redis_server.url, REALTIME_SETTINGS=FAST_POLL) as deployed:
+        server = deployed.start("uvicorn")
+        client = await SocketClient.connect(server.ws)
+        await client.subscribe("feed", "/api/articles/?status=published")
+        assert redis_server.process is not None
+        redis_server.process.send_signal(signal.SIGSTOP)
+        token = deployed.tokens["alice"]
+        try:
+            async with httpx.AsyncClient(
+                base_url=server.http, headers={"Authorization": f"Token {token}"}, timeout=30
+            ) as http:
+                await client.send(type="ping")
+                await client.expect("pong", timeout=1)
+                await client.send(type="subscribe", id="new", path="/api/articles/?status=draft")
+                await client.expect("subscribed", timeout=1, id="new")
+                await client.send(type="unsubscribe", id="new")
+                await client.expect("unsubscribed", timeout=1, id="new")
+                other = await asyncio.wait_for(SocketClient.connect(server.ws), 1)
+                await other.send(type="subscribe", id="x", path="/api/articles/")
+                await other.expect("subscribed", timeout=1, id="x")
+                await other.close()
+                created = await asyncio.wait_for(
+                    http.post("/api/articles/", json={"title": "stalled", "status": "published"}),
+                    1,
+                )
+                await client.expect("event", timeout=3, event="created", pk=created.json()["id"])
+        finally:
+            redis_server.process.send_signal(signal.SIGCONT)
+            await client.close()

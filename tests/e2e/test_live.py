@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -101,30 +103,75 @@ async def test_a_foreign_origin_cannot_connect(deployed: Deployment) -> None:
     assert refused.value.response.status_code == 403
 
 
+async def login(http: httpx.AsyncClient, user: str, password: str) -> str:
+    """Log in through the browsable API's form; the session cookie."""
+    page = await http.get("/api-auth/login/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert csrf
+    response = await http.post(
+        "/api-auth/login/",
+        data={
+            "username": user,
+            "password": password,
+            "csrfmiddlewaretoken": csrf.group(1),
+            "next": "/api/",
+        },
+        headers={"Referer": str(http.base_url) + "/api-auth/login/"},
+    )
+    assert response.status_code == 302, response.text
+    return str(http.cookies["sessionid"])
+
+
 async def test_session_login_then_websocket(deployed: Deployment, clients: Any) -> None:
-    base = deployed.servers[0].http
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-        page = await http.get("/api-auth/login/")
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert csrf
-        response = await http.post(
-            "/api-auth/login/",
-            data={
-                "username": "bob",
-                "password": deployed.passwords["bob"],
-                "csrfmiddlewaretoken": csrf.group(1),
-                "next": "/api/",
-            },
-            headers={"Referer": base + "/api-auth/login/"},
-        )
-        assert response.status_code == 302, response.text
-        session = http.cookies["sessionid"]
+    async with httpx.AsyncClient(base_url=deployed.servers[0].http, timeout=10) as http:
+        session = await login(http, "bob", deployed.passwords["bob"])
     client = await clients(cookie=f"sessionid={session}")
     await client.subscribe("mine", "/api/articles/?author=bob&status=draft")
     async with rest(deployed, "bob") as bob_http:
         draft = (await bob_http.post("/api/articles/", json={"title": "bob's secret"})).json()
     event = await client.expect("event", event="created", pk=draft["id"])
     assert event["data"]["is_mine"] is True
+
+
+async def test_logging_out_ends_the_sockets_subscriptions(
+    deployed: Deployment, clients: Any
+) -> None:
+    base = deployed.servers[0].http
+    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        session = await login(http, "bob", deployed.passwords["bob"])
+        client = await clients(cookie=f"sessionid={session}")
+        await client.subscribe("mine", "/api/articles/?author=bob&status=draft")
+        logout = await http.post(
+            "/api-auth/logout/",
+            data={"csrfmiddlewaretoken": http.cookies["csrftoken"]},
+            headers={"Referer": base + "/api/"},
+        )
+        assert logout.status_code in (200, 302), logout.text
+    await client.expect("unsubscribed", id="mine", reason="not_authenticated")
+    # The socket's next subscription is anonymous: its session is gone.
+    await client.subscribe("again", "/api/articles/?author=bob&status=draft")
+    async with rest(deployed, "bob") as bob_http:
+        await bob_http.post("/api/articles/", json={"title": "after logout"})
+    await client.silent(1.0)
+
+
+async def test_a_deleted_token_ends_its_subscriptions(deployed: Deployment, clients: Any) -> None:
+    name = f"carol{secrets.token_hex(4)}"
+    made = await asyncio.to_thread(
+        deployed.run_shell,
+        "from django.contrib.auth.models import User; "
+        "from rest_framework.authtoken.models import Token; "
+        f"print(Token.objects.create(user=User.objects.create_user({name!r})).key)",
+    )
+    key = made.stdout.strip().splitlines()[-1]
+    client = await clients()
+    await client.auth(key)
+    await client.subscribe("mine", f"/api/articles/?author={name}")
+    await asyncio.to_thread(
+        deployed.run_shell,
+        f"from rest_framework.authtoken.models import Token; Token.objects.filter(key={key!r}).delete()",
+    )
+    await client.expect("unsubscribed", id="mine", reason="not_authenticated")
 
 
 async def test_the_demo_page_is_served(deployed: Deployment) -> None:
