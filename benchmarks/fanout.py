@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 import websockets
@@ -362,6 +362,15 @@ class Row:
     server_cpu: float | None = None  # % of one core, first write to last receipt
     client_cpu: float | None = None
     machine_cpu: float | None = None  # % of all cores: what else had to share them
+    credential_checks: int | None = None  # ours: live credentials checked during the run
+
+
+async def credential_checks(http: httpx.AsyncClient, system: System) -> int | None:
+    """How many times ours has checked live subscriptions' credentials (None for others)."""
+    if system.name != "ours":
+        return None
+    response = await http.get("/realtime/stats/")
+    return int(response.json()["counters"]["credential_checks"])
 
 
 def machine_busy() -> tuple[int, int]:
@@ -489,6 +498,7 @@ class Bench:
                 fleet.done = asyncio.get_running_loop().create_future()
                 cpu_before = cpu_seconds(server.process.pid), time.process_time()
                 machine_before = machine_busy()
+                checks = await credential_checks(http, system)
                 started = time.time()
                 pipe.send("go")
                 await _receive(pipe, "done")
@@ -498,6 +508,8 @@ class Bench:
                 server_cpu = (cpu_seconds(server.process.pid) - cpu_before[0]) / elapsed
                 client_cpu = (time.process_time() - cpu_before[1]) / elapsed
                 busy, total = (a - b for a, b in zip(machine_busy(), machine_before, strict=True))
+                if checks is not None:
+                    checks = cast(int, await credential_checks(http, system)) - checks
                 await fleet.close()
             latencies = sorted(received - commits[k] for k, received in fleet.receipts)
             return Row(
@@ -511,6 +523,7 @@ class Bench:
                 server_cpu * 100,
                 client_cpu * 100,
                 busy / total * 100,
+                checks,
             )
         finally:
             stack.close()
@@ -717,7 +730,8 @@ async def run(
             row = await bench.fanout(scenario, system, size)
             rounds[scenario][-1][(system.name, size)] = row
             print(
-                f"  {scenario} {system.name:6} {size:5}: {row.rate:9,.0f}/s",
+                f"  {scenario} {system.name:6} {size:5}: {row.rate:9,.0f}/s"
+                + ("" if row.credential_checks is None else f", {row.credential_checks} checks"),
                 file=sys.stderr,
                 flush=True,
             )

@@ -25,6 +25,8 @@ METRICS = [
     ("slow_client_disconnects", "counter", "Clients disconnected for reading too slowly."),
     ("resumes", "counter", "Subscribes with since answered with the events missed."),
     ("resets", "counter", "Subscribes with since answered with reset and a snapshot."),
+    ("credential_checks", "counter", "Credentials of live subscriptions checked again."),
+    ("revocations", "counter", "Subscriptions ended because their credentials failed."),
     ("rings_out", "counter", "Rings sent on the channel layer after commits."),
     ("rings_in", "counter", "Rings received from the channel layer."),
     ("log_position", "gauge", "Change log position this process has read through."),

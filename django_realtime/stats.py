@@ -23,6 +23,10 @@ class Counters:
     # Subscribes with "since": answered with what was missed, or with "reset".
     resumes: int = 0
     resets: int = 0
+    # Credentials of live subscriptions checked again (per credential and audience), and
+    # subscriptions ended because theirs failed.
+    credential_checks: int = 0
+    revocations: int = 0
     # Rings sent to the channel layer after commits, and received from it.
     rings_out: int = 0
     rings_in: int = 0

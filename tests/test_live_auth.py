@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 from rest_framework.authtoken.models import Token
 
+from django_realtime.stats import counters
 from tests.client import Client
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("inmemory_layer")]
@@ -45,12 +46,15 @@ async def test_deleting_a_token_ends_only_its_subscriptions(
     for client in (by_token, by_session):
         await client.subscribe("mine", "/test/private/")  # one audience: alice's
 
+    checks, revocations = counters.credential_checks, counters.revocations
     await sync_to_async(Token.objects.filter(key=tokens["alice"]).delete)()
     draft = await post(api)
     # Within one event: the revoked credential is sent none of it.
     await by_token.expect("unsubscribed", id="mine", reason="not_authenticated")
     await by_token.silent()
     await by_session.expect("event", id="mine", event="created", pk=draft["id"])
+    # Only the credential that rests on the token was checked, once.
+    assert (counters.credential_checks - checks, counters.revocations - revocations) == (1, 1)
 
 
 async def test_deactivating_a_user_ends_every_subscription_of_theirs(

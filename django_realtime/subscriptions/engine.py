@@ -595,6 +595,7 @@ def _end_denied(denials: list[Denial]) -> None:
 
 
 def _end(sub: Subscription, reason: str) -> None:
+    counters.revocations += sub.live
     if sub.audience is not None:
         sub.audience.subscribers.discard(sub)
     sub.grant = None

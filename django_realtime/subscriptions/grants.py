@@ -33,6 +33,7 @@ from django.db.models import Model
 from ..conf import realtime_settings
 from ..log import Entry
 from ..log.catalog import access_tables
+from ..stats import counters
 from .audience import Audience
 from .requests import Credentials, SubscriptionRequest, script_prefix
 from .views import build_view, error_from_exception
@@ -186,6 +187,7 @@ def recheck(grant: Grant) -> str | None:
     reason its subscriptions end."""
     audience = grant.audience
     grant.checked_at = time.monotonic()
+    counters.credential_checks += 1
     reason, user, auth = check(audience, grant.credentials)
     if reason is None:
         grant.expires_at = _expiry(auth, grant.checked_at)  # a refreshed token's
