@@ -150,7 +150,10 @@ async def wakeup(database: str, writes: int) -> dict[str, float]:
 
 
 async def restart(database: str, clients: int, missed: int) -> dict[str, float]:
-    with deployment("inmemory", database) as deployed:
+    # All the clients come from this one address.
+    with deployment(
+        "inmemory", database, REALTIME_SETTINGS='{"MAX_CONNECTIONS_PER_CLIENT": 100000}'
+    ) as deployed:
         server = deployed.start("uvicorn")
         writer = RawWriter(deployed)
         articles = [writer.insert(f"published {i}") for i in range(10)]

@@ -11,9 +11,11 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.test import Client as HttpClient
 from rest_framework.authtoken.models import Token
 
+from articles.models import Article
 from django_realtime.stats import counters
 from tests.client import Client
 
@@ -97,6 +99,34 @@ async def test_a_flushed_session_ends_its_subscriptions_and_takes_no_new_ones(
     await client.send(type="subscribe", id="again", path="/test/private/")
     error = await client.expect("error", id="again")
     assert error["status"] in (401, 403)
+
+
+async def test_a_view_of_sessions_only_says_not_authenticated_too(
+    connect: Any, users: dict[str, User]
+) -> None:
+    cookie = await session_cookie(users["alice"])
+    client = await connect(cookie=cookie)
+    await client.subscribe("mine", "/test/session/")
+    await sync_to_async(Session.objects.filter(session_key=cookie.split("=", 1)[1]).delete)()
+    await client.expect("unsubscribed", id="mine", reason="not_authenticated")
+
+
+async def test_a_check_that_finds_the_object_deleted_leaves_it_to_the_event(
+    connect: Any, api: Any, users: dict[str, User], tokens: dict[str, str]
+) -> None:
+    draft = await post(api)
+    client = await token_client(connect, tokens["alice"])
+    await client.subscribe("d", f"/api/articles/{draft['id']}/")
+
+    @sync_to_async
+    def delete_and_touch_the_user() -> None:
+        with transaction.atomic():  # one batch: the check runs before the event
+            Article.objects.filter(pk=draft["id"]).delete()
+            User.objects.filter(pk=users["alice"].pk).update(first_name="Alice")
+
+    await delete_and_touch_the_user()
+    await client.expect("event", id="d", event="deleted", pk=draft["id"])
+    await client.expect("unsubscribed", id="d", reason="deleted")
 
 
 async def test_changing_the_password_ends_session_subscriptions(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import include, path
 from rest_framework import generics, permissions, serializers, viewsets
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -151,6 +151,15 @@ class JwtArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
 
+class SessionArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Sessions only: DRF answers 403, not 401, to a request that is not authenticated."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+
 class PlainView(APIView):
     def get(self, request: Any) -> Response:
         return Response({"hello": "world"})
@@ -173,6 +182,7 @@ urlpatterns = [
     ),
     path("test/staff/", StaffArticles.as_view({"get": "list"}), name="staff-list"),
     path("test/jwt/", JwtArticles.as_view({"get": "list"}), name="jwt-list"),
+    path("test/session/", SessionArticles.as_view({"get": "list"}), name="session-list"),
     path("test/permitted/", PermittedArticles.as_view({"get": "list"}), name="permitted-list"),
     path(
         "test/permitted/<int:pk>/",

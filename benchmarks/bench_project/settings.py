@@ -19,7 +19,8 @@ from project.settings import *  # noqa: F403
 INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.bench_project"]  # noqa: F405
 ROOT_URLCONF = "benchmarks.bench_project.urls"
 ASGI_APPLICATION = "benchmarks.bench_project.asgi.application"
-REALTIME = {"STATS_LOG_INTERVAL": 0}
+# Every client of the benchmark comes from one address.
+REALTIME = {"STATS_LOG_INTERVAL": 0, "MAX_CONNECTIONS_PER_CLIENT": 100_000}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405

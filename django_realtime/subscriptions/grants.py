@@ -29,6 +29,8 @@ from typing import Any, cast
 from django.apps import apps
 from django.db import DatabaseError
 from django.db.models import Model
+from django.http import Http404
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 
 from ..conf import realtime_settings
 from ..log import Entry
@@ -213,11 +215,15 @@ def check(audience: Audience, credentials: Credentials) -> tuple[str | None, Any
             key = view.get_realtime_audience()
     except DatabaseError:
         raise  # the follower retries
+    except (NotAuthenticated, AuthenticationFailed):
+        return "not_authenticated", None, None  # DRF answers 403 without a WWW-Authenticate
+    except Http404:
+        if target.detail and not _exists(audience):
+            return None, audience.user, audience.auth  # deleted: its event says so
+        return "forbidden", None, None
     except Exception as exc:
         status = error_from_exception(view, exc).status or 500
-        if status >= 500:
-            return "server_error", None, None
-        return ("not_authenticated" if status == 401 else "forbidden"), None, None
+        return ("server_error" if status >= 500 else "forbidden"), None, None
     if key != cast(tuple[Any, ...], audience.key)[1]:  # (target, key, host, scheme)
         # The view would show these credentials something else: as anyone (a session that
         # ended, where anonymous users may read too), or as somebody else.
@@ -226,6 +232,11 @@ def check(audience: Audience, credentials: Credentials) -> tuple[str | None, Any
             return "not_authenticated", None, None
         return "access_changed", None, None
     return None, view.request.user, view.request.auth
+
+
+def _exists(audience: Audience) -> bool:
+    pk = getattr(audience, "pk", None)  # a detail audience's object
+    return bool(audience.target.model._base_manager.filter(pk=pk).exists())
 
 
 def _authenticated(user: Any) -> bool:

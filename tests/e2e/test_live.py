@@ -174,6 +174,45 @@ async def test_a_deleted_token_ends_its_subscriptions(deployed: Deployment, clie
     await client.expect("unsubscribed", id="mine", reason="not_authenticated")
 
 
+async def test_a_password_change_and_a_deactivation_end_subscriptions(
+    deployed: Deployment, clients: Any
+) -> None:
+    """Made by another program: the server learns of them from the change log."""
+    name = f"dave{secrets.token_hex(4)}"
+    await asyncio.to_thread(
+        deployed.run_shell,
+        "from django.contrib.auth.models import User; "
+        f"User.objects.create_user({name!r}, password='first password')",
+    )
+    async with httpx.AsyncClient(base_url=deployed.servers[0].http, timeout=10) as http:
+        session = await login(http, name, "first password")
+    by_session = await clients(cookie=f"sessionid={session}")
+    await by_session.subscribe("mine", f"/api/articles/?author={name}&status=draft")
+    await asyncio.to_thread(
+        deployed.run_shell,
+        "from django.contrib.auth.models import User; "
+        f"user = User.objects.get(username={name!r}); "
+        "user.set_password('second password'); user.save()",
+    )
+    await by_session.expect("unsubscribed", id="mine", reason="not_authenticated")
+
+    made = await asyncio.to_thread(
+        deployed.run_shell,
+        "from django.contrib.auth.models import User; "
+        "from rest_framework.authtoken.models import Token; "
+        f"print(Token.objects.create(user=User.objects.get(username={name!r})).key)",
+    )
+    by_token = await clients()
+    await by_token.auth(made.stdout.strip().splitlines()[-1])
+    await by_token.subscribe("mine", f"/api/articles/?author={name}&status=draft")
+    await asyncio.to_thread(
+        deployed.run_shell,
+        "from django.contrib.auth.models import User; "
+        f"User.objects.filter(username={name!r}).update(is_active=False)",
+    )
+    await by_token.expect("unsubscribed", id="mine", reason="not_authenticated")
+
+
 async def test_the_demo_page_is_served(deployed: Deployment) -> None:
     async with httpx.AsyncClient(base_url=deployed.servers[0].http) as http:
         page = await http.get("/")
