@@ -53,7 +53,7 @@ async def test_audiences_without_subscribers_are_capped(connect: Any, settings: 
     await engine.worker.call(lambda: None)
     # The two idle longest are gone, the held one stays: 1 + 2, not 1 + 5.
     assert counters.audiences - before == 2
-    assert len(engine._idle) == 2
+    assert engine.audiences.idle == 2
 
 
 async def test_a_subscription_gone_before_its_admission_builds_no_audience(

@@ -176,7 +176,7 @@ async def test_an_idle_audience_catches_up_exactly_when_its_subscriber_comes_bac
     subscribed = await client.subscribe("feed", path)
     await client.close()
     engine = get_engine()
-    await until(lambda: len(engine._idle) == 1)
+    await until(lambda: engine.audiences.idle == 1)
     evaluated = counters.serializations
     await api("alice").patch(f"/api/articles/{kept['id']}/", {"status": "draft"})
     shown = await post(api, "bob", title="shown", status="published")

@@ -14,11 +14,9 @@ import logging
 import threading
 import time
 import weakref
-from collections import defaultdict
-from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, cast
+from typing import cast
 
 from django.db import DatabaseError
 from rest_framework.authentication import BaseAuthentication
@@ -29,7 +27,6 @@ from rest_framework.settings import api_settings
 from .. import wire
 from ..buckets import TokenBucket
 from ..conf import realtime_settings
-from ..dependencies import Dependency
 from ..log import BATCH, Entry, LogReader, log_database, prune
 from ..stats import counters
 from ..transport.connection import SLOW_CLIENT_CLOSE_CODE
@@ -41,6 +38,7 @@ from .errors import SubscriptionError
 from .fanout import Outbox, Subscription
 from .grants import Denial, Grant, Grants
 from .listing import ListAudience
+from .registry import Registry
 from .relevance import relevant
 from .replay import Replays, to_changes
 from .requests import Credentials, SubscriptionRequest, script_prefix
@@ -93,14 +91,9 @@ class Engine:
         self.log = LogReader(log_database())
         self.epoch = ""
         self._applied: int | None = None  # position of the last log entry evaluated
-        self._audiences: dict[Hashable, Audience] = {}
-        self._lists: dict[str, set[ListAudience]] = defaultdict(set)
-        self._details: dict[str, dict[Any, set[DetailAudience]]] = defaultdict(dict)
-        # related model label -> (audience, the relation from its model to it)
-        self._dependents: dict[str, set[tuple[Audience, Dependency]]] = defaultdict(set)
         self._follow_lock = threading.Lock()
         self.grants = Grants()
-        self._idle: dict[Audience, None] = {}  # audiences without subscribers, oldest first
+        self.audiences = Registry(self.grants)
         self._replays = Replays(self.log)
         self._check_head = False  # after a database error: did the log lose positions?
         self._applied_id: int | None = None  # the id of the entry read last
@@ -175,8 +168,7 @@ class Engine:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.hub.close()
         await self.worker.close()
-        counters.audiences -= len(self._audiences)
-        self._audiences.clear()
+        self.audiences.clear()
 
     # -- admission --------------------------------------------------------------------------
 
@@ -199,9 +191,9 @@ class Engine:
         admitted = admit(target, credentials)
         request = admitted.view.request
         key = (target.key, admitted.audience_key, request.get_host(), request.scheme)
-        audience = self._audiences.get(key)
+        audience = self.audiences.get(key)
         applied = cast(int, self._applied)
-        if audience is not None and audience in self._idle:
+        if audience is not None and self.audiences.is_idle(audience):
             audience = self._wake(audience, applied)
         created = audience is None
         if audience is None:
@@ -242,10 +234,9 @@ class Engine:
         except Exception as exc:
             raise error_from_exception(admitted.view, exc) from None
         if created:
-            self._add(audience)
+            self.audiences.add(audience)
         audience.refs += 1
         audience.idle_since = None
-        self._idle.pop(audience, None)
         grant = self.grants.enter(audience, credentials, admitted.user, admitted.auth)
         return _Admission(audience, grant, created, cursor, replay, reset, data)
 
@@ -288,11 +279,10 @@ class Engine:
             logger.exception("Catching up %s failed; starting it anew", audience.target.full_path)
             events = None
         if events is None or audience.dead:
-            self._remove(audience)
+            self.audiences.remove(audience)
             return None
         audience.remember(events)
-        del self._idle[audience]
-        self._index(audience)
+        self.audiences.wake(audience)
         return audience
 
     def _parse_cursor(self, cursor: str) -> int | None:
@@ -351,9 +341,9 @@ class Engine:
             "database lost its last commits): %d audiences start over, and their clients "
             "resume.",
             head,
-            len(self._audiences),
+            len(self.audiences),
         )
-        self._drop(list(self._audiences.values()))
+        self._drop(self.audiences.all())
         self._applied, self._applied_id = head, None
 
     def _fell_behind(self) -> bool:
@@ -370,34 +360,34 @@ class Engine:
             "REALTIME['LOG_RETENTION_SECONDS'] / ['LOG_RETENTION_ENTRIES'].",
             applied,
             floor,
-            len(self._audiences),
+            len(self.audiences),
         )
-        self._drop(list(self._audiences.values()))
+        self._drop(self.audiences.all())
         self._applied, self._applied_id = self.log.head(), None
         return True
+
+    def _drop_one(self, audience: Audience) -> None:
+        self._drop([audience])
 
     def _drop(self, audiences: list[Audience]) -> None:
         """End these audiences; their subscribers are closed with 4008 and resume."""
         for audience in audiences:
-            self._remove(audience)
+            self.audiences.remove(audience)
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
             self.loop.call_soon_threadsafe(_close_subscribers, audiences)
-
-    def _follows(self, label: str) -> bool:
-        """Whether an audience here follows changes of ``label``."""
-        return label in self._lists or label in self._details or label in self._dependents
 
     def _evaluate(self, entries: list[Entry], received: float) -> None:
         # Credentials that a change may have revoked are checked before the change's events
         # go out: a revoked subscriber is sent none of them.
         self._deny(self.grants.check(self.grants.touched(entries)))
-        by_label = to_changes(entries, received, self._follows)
+        by_label = to_changes(entries, received, self.audiences.follows)
         counters.events_in += sum(len(changes) for changes in by_label.values())
         delivery = _Delivery([], 0.0, 0)
         epoch = self.epoch
         posted = time.monotonic()
+        registry = self.audiences
         concerned = relevant(
-            by_label, self._details, self._lists, self._dependents, lambda a: self._drop([a])
+            by_label, registry.details, registry.lists, registry.dependents, self._drop_one
         )
         for audience, its_changes in concerned.items():
             if audience.dead:  # dropped while finding its related objects
@@ -422,7 +412,7 @@ class Engine:
                 audience.remember(events)
                 delivery.events.append((audience, events))
             if audience.dead:
-                self._remove(audience)
+                self.audiences.remove(audience)
             if time.monotonic() - posted > DELIVER_EVERY:
                 # Many audiences: the first ones' subscribers need not wait for the last,
                 # and requests waiting for the GIL get it now rather than in 5 ms.
@@ -436,7 +426,7 @@ class Engine:
         if not denials:
             return
         for denial in denials:
-            self._maybe_idle(denial.grant.audience)
+            self.audiences.maybe_idle(denial.grant.audience, cast(int, self._applied))
             logger.info(
                 "Subscriptions to %s end (%s): their credentials no longer pass its GET",
                 denial.grant.audience.target.full_path,
@@ -505,79 +495,23 @@ class Engine:
 
     # -- audience bookkeeping (worker thread) -------------------------------------------------
 
-    def _add(self, audience: Audience) -> None:
-        self._audiences[audience.key] = audience
-        self._index(audience)
-        counters.audiences += 1
-
-    def _index(self, audience: Audience) -> None:
-        """Evaluate changes for ``audience`` from now on."""
-        if isinstance(audience, DetailAudience):
-            self._details[audience.label].setdefault(audience.pk, set()).add(audience)
-        elif isinstance(audience, ListAudience):
-            self._lists[audience.label].add(audience)
-        for dependency in audience.dependencies:
-            self._dependents[dependency.label].add((audience, dependency))
-
-    def _remove(self, audience: Audience) -> None:
-        audience.dead = True
-        if self._audiences.get(audience.key) is audience:
-            del self._audiences[audience.key]
-            counters.audiences -= 1
-        self._unindex(audience)
-        self.grants.drop_audience(audience)
-        self._idle.pop(audience, None)
-
-    def _unindex(self, audience: Audience) -> None:
-        if isinstance(audience, DetailAudience):
-            same_pk = self._details[audience.label].get(audience.pk, set())
-            same_pk.discard(audience)
-            if not same_pk:
-                self._details[audience.label].pop(audience.pk, None)
-        elif isinstance(audience, ListAudience):
-            self._lists[audience.label].discard(audience)
-        for dependency in audience.dependencies:
-            self._dependents[dependency.label].discard((audience, dependency))
-
     def _release(self, grant: Grant) -> None:
         audience = grant.audience
         if audience.dead or grant.ended:
             return
         self.grants.leave(grant)
         audience.release()
-        self._maybe_idle(audience)
+        self.audiences.maybe_idle(audience, cast(int, self._applied))
 
     def _move(self, grant: Grant, credentials: Credentials) -> Grant | Denial | None:
         moved = self.grants.move(grant, credentials)
-        self._maybe_idle(grant.audience)
+        self.audiences.maybe_idle(grant.audience, cast(int, self._applied))
         return moved
-
-    def _maybe_idle(self, audience: Audience) -> None:
-        """An audience without subscribers is kept for RESUME_WINDOW, and only so many of
-        them (MAX_IDLE_AUDIENCES), for a subscriber that comes back: it stops evaluating
-        changes (nobody waits for them) until one does, and then catches up from the log."""
-        if audience.refs > 0 or audience.dead or audience in self._idle:
-            return
-        if realtime_settings.RESUME_WINDOW <= 0:
-            self._remove(audience)
-            return
-        self._unindex(audience)
-        audience.idle_from = cast(int, self._applied)
-        self._idle[audience] = None
-        while len(self._idle) > realtime_settings.MAX_IDLE_AUDIENCES:
-            self._remove(next(iter(self._idle)))
-
-    def _sweep(self) -> None:
-        deadline = time.monotonic() - realtime_settings.RESUME_WINDOW
-        for audience in list(self._idle):
-            if (audience.idle_since or 0) > deadline:
-                break  # oldest first: the rest are younger
-            self._remove(audience)
 
     async def _sweep_forever(self) -> None:
         while True:
             await asyncio.sleep(max(1.0, min(realtime_settings.RESUME_WINDOW / 4, 15.0)))
-            self.worker.submit(self._sweep, None)
+            self.worker.submit(self.audiences.sweep, None)
 
     async def _log_forever(self) -> None:
         while True:

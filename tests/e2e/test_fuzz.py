@@ -156,6 +156,7 @@ class World:
             self.call(stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+        self.loop.close()
 
 
 @pytest.fixture(scope="module")
@@ -262,4 +263,5 @@ def test_after_the_fuzz_the_server_and_the_control_client_are_unharmed(world: Wo
 
     world.call(asyncio.wait_for(wait(), 20))
     assert world.server.process.poll() is None
-    assert "Traceback" not in world.server.output(), world.server.output()[-3000:]
+    output = world.server.output()
+    assert "Traceback" not in output, output[output.find("Traceback") - 500 :][:4000]
