@@ -194,6 +194,31 @@ async def test_an_idle_audience_catches_up_exactly_when_its_subscriber_comes_bac
     await again.silent()
 
 
+async def test_an_idle_detail_audience_catches_up_with_its_own_object_only(
+    connect: Any, api: Any, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.REALTIME = {"RESUME_WINDOW": 600}
+    mine = await post(api, "alice", title="mine", status="published")
+    other = await post(api, "alice", title="other", status="published")
+    path = f"/api/articles/{mine['id']}/"
+    client = await connect()
+    subscribed = await client.subscribe("one", path)
+    await client.close()
+    engine = get_engine()
+    await until(lambda: engine.audiences.idle == 1)
+    await api("alice").patch(f"/api/articles/{other['id']}/", {"title": "other, changed"})
+    await engine.worker.call(engine._follow)
+
+    again = await connect()
+    await again.send(type="subscribe", id="one", path=path, since=subscribed["cursor"])
+    await again.expect("subscribed", id="one", cursor=subscribed["cursor"])
+    await again.silent()  # another object's change is nothing to it
+    assert "failed" not in caplog.text  # caught up, not made anew
+    await api("alice").patch(path, {"title": "mine, changed"})
+    event = await again.expect("event", id="one", event="updated", pk=mine["id"])
+    assert event["data"]["title"] == "mine, changed"
+
+
 async def test_a_cursor_older_than_retention_is_history_expired(
     connect: Any, api: Any, settings: Any
 ) -> None:

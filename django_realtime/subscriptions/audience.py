@@ -127,6 +127,10 @@ class Audience:
         """Take the state the subscriber's GET saw (worker thread)."""
         raise NotImplementedError
 
+    def mine(self, changes: list[Change]) -> list[Change]:
+        """Of its model's ``changes``, those that concern it (all of them, for a list)."""
+        return changes
+
     def evaluate(self, changes: list[Change], epoch: str) -> list[Event]:
         """Events for these changes of this audience's model, oldest first (worker thread)."""
         raise NotImplementedError
@@ -219,6 +223,9 @@ class DetailAudience(Audience):
         view = admitted.view
         self.depend(view, view.get_serializer(), view.filter_queryset(view.get_queryset()))
 
+    def mine(self, changes: list[Change]) -> list[Change]:
+        return [change for change in changes if change.pk == self.pk]
+
     def dependents(self, dependency: Dependency, pks: list[Any]) -> list[Any]:
         lookup = {"pk": self.pk, f"{dependency.path}__in": pks}
         return [self.pk] if self.target.model._base_manager.filter(**lookup).exists() else []
@@ -253,7 +260,7 @@ class DetailAudience(Audience):
         return [Event(seq, wire.event_tail("deleted", target.full_path, pk, None, cursor), end)]
 
     def catch_up(self, changes: list[Change], epoch: str) -> list[Event] | None:
-        mine = [change for change in changes if change.pk == self.pk]
+        mine = self.mine(changes)
         if not mine:
             return []
         # The object as the detail GET shows it now, with the position of its last change;

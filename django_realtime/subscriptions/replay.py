@@ -80,7 +80,7 @@ class Replays:
         entries = self._window(since + 1, applied)
         if entries is None or since < self.log.state().pruned_through:
             return None
-        changes = self._changes(audience, entries)
+        changes = audience.mine(self._changes(audience, entries))
         return audience.evaluate(changes, epoch) if changes else []
 
     def _fresh(self, applied: int) -> None:
