@@ -135,6 +135,9 @@ class SocketClient(ProtocolClient):
             origin=origin,
             additional_headers=headers,
             open_timeout=10,  # type: ignore[arg-type]
+            # No keepalive pings: tests are short, and a ping's payload comes from the
+            # global random module, which Hypothesis (test_fuzz.py) watches.
+            ping_interval=None,
         )
         return cls(connection)
 
