@@ -80,7 +80,10 @@ async def test_churning_clients_cannot_hurt_another_client() -> None:
                     frame = await control.receive(30)
                     received = time.time()
                     if frame.get("event") == "updated":
-                        stamp = datetime.fromisoformat(frame["data"]["updated_at"])
+                        # "Z": Python 3.10's fromisoformat() does not read it.
+                        stamp = datetime.fromisoformat(
+                            frame["data"]["updated_at"].replace("Z", "+00:00")
+                        )
                         delays.append(received - stamp.timestamp())
 
             watcher = asyncio.create_task(watch())
@@ -119,6 +122,12 @@ async def test_churning_clients_cannot_hurt_another_client() -> None:
     assert grown <= 50 * 2**20, report
 
 
+def daphne_version() -> tuple[int, ...]:
+    import daphne
+
+    return tuple(int(part) for part in daphne.__version__.split(".")[:2])
+
+
 async def giant_frame(server: Server, size: int) -> None:
     """Send one text message of ``size`` bytes; the server closes the socket."""
     async with websockets.connect(server.ws, origin=Origin(server.http), max_size=None) as socket:
@@ -131,6 +140,8 @@ async def giant_frame(server: Server, size: int) -> None:
 
 @pytest.mark.parametrize("kind", ["uvicorn", "runserver"])
 async def test_giant_frames_are_refused_before_they_are_buffered(kind: str) -> None:
+    if kind == "runserver" and daphne_version() < (4, 1):
+        pytest.skip("daphne before 4.1 has no message size limit (docs/security.md)")
     with deployment("inmemory", "sqlite") as deployed:
         server = deployed.start(kind)
         control = await SocketClient.connect(server.ws)
