@@ -19,10 +19,6 @@ from functools import partial
 from typing import cast
 
 from django.db import DatabaseError
-from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import APIException
-from rest_framework.request import Request
-from rest_framework.settings import api_settings
 
 from .. import wire
 from ..buckets import TokenBucket
@@ -33,46 +29,22 @@ from ..transport.connection import SLOW_CLIENT_CLOSE_CODE
 from ..transport.hub import Hub
 from ..transport.layer import get_layer
 from ..transport.publisher import serve_from
-from .audience import Audience, DetailAudience, Event
+from .admission import Admission, Admissions, Ask
+from .audience import Audience, Event
 from .errors import SubscriptionError
 from .fanout import Outbox, Subscription
-from .grants import Denial, Grant, Grants
-from .listing import ListAudience
+from .grants import Denial, Grant, Grants, authenticate, end, end_denied
 from .registry import Registry
 from .relevance import relevant
 from .replay import Replays, to_changes
-from .requests import Credentials, SubscriptionRequest, script_prefix
+from .requests import Credentials, script_prefix
 from .target import Target
-from .views import admit, error_from_exception
 from .worker import Worker
 
 logger = logging.getLogger("django_realtime")
 
 # Seconds of evaluation after which what is ready is delivered, the rest following.
 DELIVER_EVERY = 0.005
-
-
-@dataclass
-class _Ask:
-    """A subscribe to admit: who asks for what, and what its connection may still make."""
-
-    sub: Subscription
-    target: Target
-    credentials: Credentials
-    since: str | None
-    snapshot: bool
-    audiences: TokenBucket | None
-
-
-@dataclass
-class _Admission:
-    audience: Audience
-    grant: Grant
-    created: bool
-    cursor: int
-    replay: list[Event] | None
-    reset: str | None
-    snapshot: str | None
 
 
 @dataclass
@@ -95,6 +67,7 @@ class Engine:
         self.grants = Grants()
         self.audiences = Registry(self.grants)
         self._replays = Replays(self.log)
+        self.admissions = Admissions(self.audiences, self.grants, self._replays)
         self._check_head = False  # after a database error: did the log lose positions?
         self._applied_id: int | None = None  # the id of the entry read last
         # Event loop side.
@@ -127,7 +100,7 @@ class Engine:
         connection. ``sub`` must already be in its registry. ``audiences`` limits how many
         new audiences its connection may make (AUDIENCE_RATE, AUDIENCE_BURST)."""
         counters.subscriptions += 1
-        job = partial(self._admit, _Ask(sub, target, credentials, since, snapshot, audiences))
+        job = partial(self._admit, Ask(sub, target, credentials, since, snapshot, audiences))
         self.worker.submit(job, partial(self._admitted, sub))
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -142,7 +115,7 @@ class Engine:
 
     async def authenticate(self, credentials: Credentials) -> str | None:
         """Check an ``auth`` frame's header with the default authentication classes."""
-        return await self.worker.call(partial(_authenticate, credentials))  # type: ignore[no-any-return]
+        return await self.worker.call(partial(authenticate, credentials))  # type: ignore[no-any-return]
 
     async def reauthorize(self, sub: Subscription, credentials: Credentials) -> None:
         """Put an admitted ``sub`` under new credentials (an ``auth`` frame), checked as its
@@ -155,7 +128,7 @@ class Engine:
         here = sub.live and sub.audience is audience
         if isinstance(result, Denial):
             if here:
-                _end(sub, result.reason)
+                end(sub, result.reason)
         elif result is not None:
             if here:
                 sub.grant = result
@@ -172,7 +145,7 @@ class Engine:
 
     # -- admission --------------------------------------------------------------------------
 
-    def _admit(self, ask: _Ask) -> _Admission | None:
+    def _admit(self, ask: Ask) -> Admission | None:
         if not ask.sub.live:  # unsubscribed, or disconnected, while it waited: no work for it
             return None
         # What has committed so far is evaluated before the GET: a write that the GET sees
@@ -183,64 +156,9 @@ class Engine:
             self._check_head = True
             raise
         with script_prefix(ask.target.script_name):
-            return self._admit_here(ask)
+            return self.admissions.admit(ask, cast(int, self._applied), self.epoch)
 
-    def _admit_here(self, ask: _Ask) -> _Admission | None:
-        target, credentials, since = ask.target, ask.credentials, ask.since
-        started = time.monotonic()
-        admitted = admit(target, credentials)
-        request = admitted.view.request
-        key = (target.key, admitted.audience_key, request.get_host(), request.scheme)
-        audience = self.audiences.get(key)
-        applied = cast(int, self._applied)
-        if audience is not None and self.audiences.is_idle(audience):
-            audience = self._wake(audience, applied)
-        created = audience is None
-        if audience is None:
-            if not ask.sub.live:
-                return None  # an audience outlives its subscribers: none for nobody
-            rate, burst = realtime_settings.AUDIENCE_RATE, realtime_settings.AUDIENCE_BURST
-            if ask.audiences is not None and not ask.audiences.take(rate, burst):
-                raise SubscriptionError(
-                    "throttled",
-                    f"This connection started subscriptions to more than {burst} different "
-                    f"URLs at once (at most {rate:g} a second after that); wait, or reuse "
-                    "URLs that are subscribed already.",
-                    429,
-                )
-            kind = DetailAudience if target.detail else ListAudience
-            audience = kind(key, target, credentials, admitted, applied, started)
-            audience.load(admitted)
-        cursor, replay, reset = applied, None, None
-        if since is not None:
-            position = self._parse_cursor(since)
-            if position is None:
-                reset = "unknown_cursor"
-            else:
-                # An audience that has followed every change since `since` replays its own
-                # events; any other replays from the log (a new one has just read the
-                # database: its state already holds what it would replay).
-                replay = None if created else audience.replay(position)
-                if replay is None:
-                    replay, reset = self._replays.replay(audience, position, applied, self.epoch)
-                if reset is None:
-                    cursor = position
-            if reset is None:
-                counters.resumes += 1
-            else:
-                counters.resets += 1
-        try:
-            data = admitted.snapshot() if ask.snapshot or reset else None
-        except Exception as exc:
-            raise error_from_exception(admitted.view, exc) from None
-        if created:
-            self.audiences.add(audience)
-        audience.refs += 1
-        audience.idle_since = None
-        grant = self.grants.enter(audience, credentials, admitted.user, admitted.auth)
-        return _Admission(audience, grant, created, cursor, replay, reset, data)
-
-    def _admitted(self, sub: Subscription, result: _Admission | Exception | None) -> None:
+    def _admitted(self, sub: Subscription, result: Admission | Exception | None) -> None:
         if result is None:  # it had gone before its admission started
             return
         if isinstance(result, Exception):
@@ -267,31 +185,6 @@ class Engine:
             sub.conn.push(wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor))
         for event in result.replay or ():
             sub.conn.push(sub.prefix + event.tail)
-
-    def _wake(self, audience: Audience, applied: int) -> Audience | None:
-        """An idle audience that a subscriber comes back to, caught up with what it did not
-        evaluate while idle; None if it cannot be (a new one is made instead)."""
-        try:
-            events = self._replays.wake(audience, audience.idle_from, applied, self.epoch)
-        except DatabaseError:
-            raise
-        except Exception:
-            logger.exception("Catching up %s failed; starting it anew", audience.target.full_path)
-            events = None
-        if events is None or audience.dead:
-            self.audiences.remove(audience)
-            return None
-        audience.remember(events)
-        self.audiences.wake(audience)
-        return audience
-
-    def _parse_cursor(self, cursor: str) -> int | None:
-        epoch, _, position = cursor.rpartition("-")
-        if epoch != self.epoch or not position.isdigit():
-            return None
-        if int(position) > cast(int, self._applied):
-            return None  # not a position of this log (yet)
-        return int(position)
 
     # -- following the log (worker thread) ---------------------------------------------------
 
@@ -433,7 +326,7 @@ class Engine:
                 denial.reason,
             )
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-            self.loop.call_soon_threadsafe(_end_denied, denials)
+            self.loop.call_soon_threadsafe(end_denied, denials)
 
     def _recheck_due(self) -> None:
         self._deny(self.grants.check(self.grants.due()))
@@ -519,40 +412,11 @@ class Engine:
             logger.info("realtime stats: %s", counters.snapshot())
 
 
-def _end_denied(denials: list[Denial]) -> None:
-    """End the subscriptions of denied grants (event loop): each is told why."""
-    for denial in denials:
-        audience, grant = denial.grant.audience, denial.grant
-        for sub in list(audience.subscribers):
-            if sub.grant is grant and sub.audience is audience:
-                _end(sub, denial.reason)
-
-
-def _end(sub: Subscription, reason: str) -> None:
-    counters.revocations += sub.live
-    if sub.audience is not None:
-        sub.audience.subscribers.discard(sub)
-    sub.grant = None
-    sub.end(reason)
-
-
 def _close_subscribers(audiences: list[Audience]) -> None:
     for audience in audiences:
         for sub in list(audience.subscribers):
             sub.conn.close(SLOW_CLIENT_CLOSE_CODE)
         audience.subscribers.clear()
-
-
-def _authenticate(credentials: Credentials) -> str | None:
-    classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
-    request = Request(
-        SubscriptionRequest(credentials, "/", ""), authenticators=[cls() for cls in classes]
-    )
-    try:
-        user = request.user
-    except APIException as exc:
-        raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
-    return user.get_username() if user is not None and user.is_authenticated else None
 
 
 def _internal(exc: Exception) -> SubscriptionError:

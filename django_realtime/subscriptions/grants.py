@@ -30,13 +30,18 @@ from django.apps import apps
 from django.db import DatabaseError
 from django.db.models import Model
 from django.http import Http404
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from ..conf import realtime_settings
 from ..log import Entry
 from ..log.catalog import access_tables
 from ..stats import counters
 from .audience import Audience
+from .errors import SubscriptionError
+from .fanout import Subscription
 from .requests import Credentials, SubscriptionRequest, script_prefix
 from .views import build_view, error_from_exception
 
@@ -274,3 +279,38 @@ def _expiry(auth: Any, now: float) -> float | None:
     if not isinstance(exp, (int, float)):
         return None
     return now + (exp - time.time())
+
+
+# -- the event loop's side --------------------------------------------------------------------
+
+
+def end_denied(denials: list[Denial]) -> None:
+    """End the subscriptions of denied grants (event loop): each is told why."""
+    for denial in denials:
+        audience, grant = denial.grant.audience, denial.grant
+        for sub in list(audience.subscribers):
+            if sub.grant is grant and sub.audience is audience:
+                end(sub, denial.reason)
+
+
+def end(sub: Subscription, reason: str) -> None:
+    """End ``sub`` because its credentials failed (event loop)."""
+    counters.revocations += sub.live
+    if sub.audience is not None:
+        sub.audience.subscribers.discard(sub)
+    sub.grant = None
+    sub.end(reason)
+
+
+def authenticate(credentials: Credentials) -> str | None:
+    """Check an ``auth`` frame's header with the default authentication classes: the
+    username, None if anonymous; SubscriptionError if they refuse it."""
+    classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    request = Request(
+        SubscriptionRequest(credentials, "/", ""), authenticators=[cls() for cls in classes]
+    )
+    try:
+        user = request.user
+    except APIException as exc:
+        raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
+    return user.get_username() if user is not None and user.is_authenticated else None
