@@ -281,6 +281,20 @@ def _expiry(auth: Any, now: float) -> float | None:
     return now + (exp - time.time())
 
 
+def authenticate(credentials: Credentials) -> str | None:
+    """Check an ``auth`` frame's header with the default authentication classes: the
+    username, None if anonymous; SubscriptionError if they refuse it."""
+    classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    request = Request(
+        SubscriptionRequest(credentials, "/", ""), authenticators=[cls() for cls in classes]
+    )
+    try:
+        user = request.user
+    except APIException as exc:
+        raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
+    return user.get_username() if user is not None and user.is_authenticated else None
+
+
 # -- the event loop's side --------------------------------------------------------------------
 
 
@@ -300,17 +314,3 @@ def end(sub: Subscription, reason: str) -> None:
         sub.audience.subscribers.discard(sub)
     sub.grant = None
     sub.end(reason)
-
-
-def authenticate(credentials: Credentials) -> str | None:
-    """Check an ``auth`` frame's header with the default authentication classes: the
-    username, None if anonymous; SubscriptionError if they refuse it."""
-    classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
-    request = Request(
-        SubscriptionRequest(credentials, "/", ""), authenticators=[cls() for cls in classes]
-    )
-    try:
-        user = request.user
-    except APIException as exc:
-        raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
-    return user.get_username() if user is not None and user.is_authenticated else None
