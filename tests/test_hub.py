@@ -80,6 +80,43 @@ async def test_close_stops_a_listener_whose_layer_turns_cancellation_into_an_err
     assert hub.channel is None
 
 
+class DeafToCancellation(InMemoryChannelLayer):
+    """A layer whose receive goes on waiting when cancelled, and whose group_discard never
+    answers: a layer client stuck on a connection that no longer answers."""
+
+    deaf = True
+
+    async def receive(self, channel: str) -> Any:
+        while True:
+            try:
+                return await super().receive(channel)
+            except asyncio.CancelledError:
+                if not self.deaf:
+                    raise
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_close_does_not_hang_on_a_layer_that_does_not_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(hub_module, "CLOSE_TIMEOUT", 0.2)
+    layer = DeafToCancellation()
+    hub = Hub(layer, on_ring=lambda: None)
+    hub.start()
+    await until(lambda: hub.joined)
+    await asyncio.sleep(0)
+    closing = asyncio.ensure_future(hub.close())
+    done, _ = await asyncio.wait({closing}, timeout=5)
+    assert done == {closing}, "close() waits for the layer forever"
+    assert hub.channel is None
+    layer.deaf = False  # the receive left behind may end with the test's loop now
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            task.cancel()
+
+
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hub_module, "RETRY_INTERVAL", 0.05)

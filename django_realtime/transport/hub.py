@@ -19,6 +19,9 @@ logger = logging.getLogger("django_realtime")
 
 RENEW_INTERVAL = 10.0
 RETRY_INTERVAL = 1.0
+# Seconds close() waits for the layer client to let go (a receive that does not end when
+# cancelled, a group_discard that gets no answer): closing down never hangs on the layer.
+CLOSE_TIMEOUT = 2.0
 
 
 class Hub:
@@ -42,12 +45,16 @@ class Hub:
         self._closing = True
         for task in self._tasks:
             task.cancel()
-        # Their CancelledError is returned; a cancellation of close() itself still propagates.
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:  # a cancellation of close() itself still propagates
+            _, stuck = await asyncio.wait(self._tasks, timeout=CLOSE_TIMEOUT)
+            if stuck:
+                logger.warning("The channel layer client did not stop receiving; left behind")
         self._tasks.clear()
         if self.channel is not None and self.joined:
             try:
-                await self.layer.group_discard(group_name(), self.channel)
+                await asyncio.wait_for(
+                    self.layer.group_discard(group_name(), self.channel), CLOSE_TIMEOUT
+                )
             except Exception:  # closing down: a layer that is gone already is fine
                 logger.debug("group_discard failed while closing the hub", exc_info=True)
         self.channel = None
