@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
+from tests.client import SocketClient
 from tests.e2e.servers import Deployment, deployment
 from tests.services import require
 
@@ -25,3 +27,18 @@ def deployed(request: pytest.FixtureRequest) -> Iterator[Deployment]:
     with deployment(layer, database) as deployed:
         deployed.start("uvicorn")
         yield deployed
+
+
+@pytest.fixture
+async def clients(deployed: Deployment) -> AsyncIterator[Any]:
+    """``await clients(...)``: socket clients of the module's deployment, closed after."""
+    opened: list[SocketClient] = []
+
+    async def open_client(**kwargs: Any) -> SocketClient:
+        client = await SocketClient.connect(deployed.servers[0].ws, **kwargs)
+        opened.append(client)
+        return client
+
+    yield open_client
+    for client in opened:
+        await client.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,20 +13,6 @@ from tests.client import SocketClient
 from tests.e2e.servers import Deployment
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def clients(deployed: Deployment) -> AsyncIterator[Any]:
-    opened: list[SocketClient] = []
-
-    async def open_client(**kwargs: Any) -> SocketClient:
-        client = await SocketClient.connect(deployed.servers[0].ws, **kwargs)
-        opened.append(client)
-        return client
-
-    yield open_client
-    for client in opened:
-        await client.close()
 
 
 def rest(deployed: Deployment, user: str | None) -> httpx.AsyncClient:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.client import SocketClient
 from tests.e2e.servers import Deployment, deployment
 from tests.e2e.test_live import login, rest
 from tests.services import require
@@ -26,20 +25,6 @@ def deployed() -> Iterator[Deployment]:
     with deployment("redis", "postgres") as deployed:
         deployed.start("uvicorn")
         yield deployed
-
-
-@pytest.fixture
-async def clients(deployed: Deployment) -> AsyncIterator[Any]:
-    opened: list[SocketClient] = []
-
-    async def open_client(**kwargs: Any) -> SocketClient:
-        client = await SocketClient.connect(deployed.servers[0].ws, **kwargs)
-        opened.append(client)
-        return client
-
-    yield open_client
-    for client in opened:
-        await client.close()
 
 
 async def test_logging_out_ends_the_sockets_subscriptions(
