@@ -237,3 +237,27 @@ async def test_a_detail_that_becomes_invisible_ends_as_forbidden(
     await bob.expect("unsubscribed", id="it", reason="forbidden")
     await api("alice").patch(path, {"status": "published"})
     await bob.silent()
+
+
+async def test_an_object_that_fails_to_serialize_costs_only_its_own_event(
+    connect: Any, api: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    article = await make_article(api, "alice", title="fine", status="published")
+    path = f"/api/articles/{article['id']}/"
+    client = await connect()
+    await client.subscribe("l", "/test/fragile/")
+
+    await api("alice").patch(path, {"title": "boom"})
+    await until(lambda: "Serializing articles.article" in caplog.text)
+    assert f"pk={article['id']}" in caplog.text
+    other = await make_article(api, "alice", title="other", status="published")
+    await client.expect("event", id="l", event="created", pk=other["id"])
+
+    await api("alice").patch(path, {"title": "fixed"})
+    fixed = await client.expect("event", id="l", event="updated", pk=article["id"])
+    assert fixed["data"]["title"] == "fixed"
+    # Still a member when its last state could not be sent: its delete is sent.
+    await api("alice").patch(path, {"title": "boom"})
+    await api("alice").delete(path)
+    await client.expect("event", id="l", event="deleted", pk=article["id"])
+    await client.silent()

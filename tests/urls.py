@@ -160,6 +160,20 @@ class SessionArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
 
+class FragileSerializer(ArticleSerializer):
+    """Fails on an article titled "boom", as a serializer with a bug would."""
+
+    def to_representation(self, instance: Any) -> Any:
+        if instance.title == "boom":
+            raise ValueError("a bug in the serializer")
+        return super().to_representation(instance)
+
+
+class FragileArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Article.objects.all()
+    serializer_class = FragileSerializer
+
+
 class PlainView(APIView):
     def get(self, request: Any) -> Response:
         return Response({"hello": "world"})
@@ -200,6 +214,12 @@ urlpatterns = [
         "test/followed/<int:pk>/",
         FollowedArticles.as_view({"get": "retrieve"}),
         name="followed-detail",
+    ),
+    path("test/fragile/", FragileArticles.as_view({"get": "list"}), name="fragile-list"),
+    path(
+        "test/fragile/<int:pk>/",
+        FragileArticles.as_view({"get": "retrieve"}),
+        name="fragile-detail",
     ),
     path("test/broken/", BrokenArticles.as_view({"get": "list"}), name="broken-list"),
     path(

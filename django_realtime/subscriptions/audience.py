@@ -165,6 +165,11 @@ class Audience:
         while len(read_at) > READ_MEMORY:
             del read_at[next(iter(read_at))]
 
+    def forget_read(self, pk: Any) -> None:
+        """``pk`` is read again for its next change, whenever it was received."""
+        self._read_at.pop(pk, None)
+        self._digests.pop(pk, None)
+
     def remember(self, events: Iterable[Event]) -> None:
         history = self.history
         for event in events:

@@ -83,9 +83,21 @@ class ListAudience(Audience):
             if instance is not None:
                 kind = "updated" if pk in self.members else "created"
                 lookup = getattr(instance, self.lookup_field)
-                self.members[pk] = lookup
                 path = self._detail_path(lookup)
-                data = self._serialize(instance, lookup, path)
+                try:
+                    data = self._serialize(instance, lookup, path)
+                except Exception:
+                    # Its GET fails too. The others' events go out; this object's next
+                    # change is evaluated from what the subscribers had before this one.
+                    logger.exception(
+                        "Serializing %s pk=%r for %s failed: its event is not sent",
+                        self.label,
+                        pk,
+                        self.target.full_path,
+                    )
+                    self.forget_read(pk)
+                    continue
+                self.members[pk] = lookup
                 if self.unchanged(pk, data, changes) and kind == "updated":
                     continue
             elif pk in self.members:
