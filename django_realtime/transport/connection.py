@@ -38,6 +38,7 @@ class Connection:
         "_close_code",
         "_size",
         "_task",
+        "_writer",
         "_writing",
         "closed",
         "max_bytes",
@@ -52,6 +53,7 @@ class Connection:
         self._size = 0
         self._writing = False
         self._task: asyncio.Task[None] | None = None  # a writer that had to wait
+        self._writer = 0  # which writer is the current one: a cancelled one may end later
         self._close_code: int | None = None
 
     def push(self, text: str) -> None:
@@ -105,11 +107,12 @@ class Connection:
 
     def _start(self) -> None:
         self._writing = True
-        task = run_eagerly(self._write())
+        self._writer += 1
+        task = run_eagerly(self._write(self._writer))
         if task is not None:
             self._task = task
 
-    async def _write(self) -> None:
+    async def _write(self, writer: int) -> None:
         buffer = self._buffer
         try:
             while buffer:
@@ -125,8 +128,9 @@ class Connection:
             logger.debug("Websocket write failed, dropping the connection: %r", exc)
             self.abandon()
         finally:
-            self._writing = False
-            self._task = None
+            if writer == self._writer:  # not a cancelled writer's late end
+                self._writing = False
+                self._task = None
 
 
 def frame_sender(send: Send) -> Send:
@@ -154,21 +158,21 @@ def run_eagerly(coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None] | No
         waiting_on = coroutine.send(None)
     except StopIteration:
         return None
-    return asyncio.get_running_loop().create_task(_finish(coroutine, waiting_on))
+    task = asyncio.get_running_loop().create_task(_finish(coroutine, waiting_on))
+    # Cancelled, even before its first step: the coroutine's own cleanup runs then.
+    task.add_done_callback(lambda _: coroutine.close())
+    return task
 
 
 async def _finish(coroutine: Coroutine[Any, Any, None], waiting_on: Any) -> None:
     """Drive a coroutine that ``run_eagerly`` started, from where it is waiting."""
-    try:
-        while True:
-            if waiting_on is None:  # a bare yield: just let the loop run once
-                await asyncio.sleep(0)
-            else:
-                waiting_on._asyncio_future_blocking = False
-                await asyncio.wait([waiting_on])  # done, without taking its result
-            try:
-                waiting_on = coroutine.send(None)
-            except StopIteration:
-                return
-    finally:
-        coroutine.close()  # if we were cancelled, the coroutine's own cleanup runs now
+    while True:
+        if waiting_on is None:  # a bare yield: just let the loop run once
+            await asyncio.sleep(0)
+        else:
+            waiting_on._asyncio_future_blocking = False
+            await asyncio.wait([waiting_on])  # done, without taking its result
+        try:
+            waiting_on = coroutine.send(None)
+        except StopIteration:
+            return
