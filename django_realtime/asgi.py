@@ -13,8 +13,6 @@ from typing import Any
 
 Scope = dict[str, Any]
 
-CLOSE_NOT_FOUND = 4404
-
 
 def get_asgi_application(*, http: Any = None, websocket: Any = None) -> Any:
     """HTTP by Django (or ``http``), and websockets.
@@ -57,7 +55,7 @@ def websocket_application() -> Any:
 
 def endpoint_application() -> Any:
     """The realtime consumer at ``REALTIME['ENDPOINT']``; other paths close with 4404."""
-    from routing.channels import strip_mount
+    from routing.channels import not_found, strip_mount
 
     from .conf import realtime_settings
     from .protocol.consumer import RealtimeConsumer
@@ -70,7 +68,6 @@ def endpoint_application() -> Any:
         # have kept it or not); only whole segments of it count.
         if strip_mount(scope["path"], script_name(scope)) == realtime_settings.ENDPOINT:
             return await consumer(scope, receive, send)
-        await receive()  # websocket.connect
-        await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})
+        await not_found(receive, send)
 
     return app

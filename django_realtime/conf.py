@@ -58,10 +58,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONNECTIONS_PER_CLIENT": 100,
     # Live subscriptions one connection may hold.
     "MAX_SUBSCRIPTIONS": 100,
-    # Largest text frame a client may send, in bytes; a larger one closes with 1009.
+    # Largest text frame a client may send, in bytes; a larger one closes with 4413.
     "MAX_FRAME_BYTES": 64 * 1024,
     # Frames a client may send per second (sustained) and in a burst. Past the burst, a frame
-    # is answered with a "throttled" error; a client that keeps going is closed with 1008.
+    # is answered with a "throttled" error; a client that keeps going is closed with 4429.
     "RECEIVE_RATE": 20.0,
     "RECEIVE_BURST": 60,
     # Rows a list subscription may cover: it remembers which objects its subscriber has seen

@@ -70,14 +70,14 @@ class WebsocketRouter:
             if root_path:  # the server mounts the site there: every path starts with it
                 below = below_mount(path, root_path.rstrip("/"))
                 if below is None:
-                    return await _close(receive, send)
+                    return await not_found(receive, send)
                 path = below
             elif settings.FORCE_SCRIPT_NAME:  # a proxy in front may have kept it, or not
                 path = strip_mount(path, settings.FORCE_SCRIPT_NAME.rstrip("/"))
         try:
             match = websocket_resolver(self.urlconf).resolve_websocket(path.lstrip("/"))
         except Resolver404:
-            return await _close(receive, send)
+            return await not_found(receive, send)
         outer = scope.get("url_route", {})
         scope = dict(
             scope,
@@ -90,8 +90,18 @@ class WebsocketRouter:
         await match.func(scope, receive, send)
 
 
-async def _close(receive: Receive, send: Send) -> None:
-    """Refuse the handshake: close code 4404, the websocket twin of a 404."""
+async def not_found(receive: Receive, send: Send) -> None:
+    """Refuse the handshake with close code 4404, the websocket twin of a 404.
+
+    The handshake is accepted first: a close before ``websocket.accept`` is an HTTP 403 on
+    every server (the answer to a bad Origin), and no close code reaches the client."""
     message = await receive()
     if message["type"] == "websocket.connect":
-        await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})
+        await send({"type": "websocket.accept"})
+        await send(
+            {
+                "type": "websocket.close",
+                "code": CLOSE_NOT_FOUND,
+                "reason": "No such websocket route.",
+            }
+        )

@@ -101,6 +101,14 @@ class Client(ProtocolClient):
         assert connected, f"handshake refused with close code {code}"
         return cls(communicator)
 
+    @classmethod
+    async def refusal(cls, **handshake: Any) -> dict[str, Any]:
+        """The close of a handshake that the endpoint accepts only to close it with a code
+        (a refusal before the accept would be an HTTP 403, without one)."""
+        client = await cls.connect(**handshake)
+        closed: dict[str, Any] = await client.communicator.receive_output(timeout=5)
+        return closed
+
     async def send_raw(self, text: str | None = None, data: bytes | None = None) -> None:
         await self.communicator.send_to(text_data=text, bytes_data=data)
 

@@ -58,3 +58,42 @@ async def test_frames_queued_behind_a_waiting_writer_are_written_in_order() -> N
         await _turns()
     assert [m.get("text", m.get("code")) for m in socket.sent] == ["one", "two", "three", 1000]
     assert conn.closed
+
+
+async def test_a_close_is_written_from_a_task_even_when_started_outside_one() -> None:
+    """uvicorn's legacy websockets implementation times its close out with asyncio.timeout,
+    which needs a task; a slow client is closed from a loop callback, outside any."""
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.close" and asyncio.current_task() is None:
+            raise RuntimeError("Timeout should be used inside a task")
+        sent.append(message)
+
+    conn = Connection(send, max_bytes=100)
+    loop = asyncio.get_running_loop()
+    loop.call_soon(conn.push, "frame")
+    loop.call_soon(conn.close, 4008)
+    await _turns()
+    assert sent == [
+        {"type": "websocket.send", "text": "frame"},
+        {"type": "websocket.close", "code": 4008},
+    ]
+
+
+async def test_a_failed_write_closes_the_socket_and_tells_the_owner() -> None:
+    sent: list[dict[str, Any]] = []
+    lost: list[bool] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message.get("text") == "fails":
+            raise RuntimeError("the server could not write this")
+        sent.append(message)
+
+    conn = Connection(send, max_bytes=100, on_lost=lambda: lost.append(True))
+    conn.push("fails")
+    conn.push("after")  # lost with it: the client resumes from what it has
+    await _turns()
+    assert lost == [True]
+    assert sent == [{"type": "websocket.close", "code": SLOW_CLIENT_CLOSE_CODE}]
+    assert conn.closed

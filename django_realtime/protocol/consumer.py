@@ -24,8 +24,8 @@ from ..subscriptions.errors import SubscriptionError
 from ..subscriptions.fanout import Subscription
 from ..subscriptions.requests import Credentials
 from ..subscriptions.target import resolve_target
-from ..transport.connection import SLOW_CLIENT_CLOSE_CODE, Connection, frame_sender
-from . import clients
+from ..transport.connection import Connection, frame_sender
+from . import clients, closes
 from .clients import client_address
 from .frames import Auth, Frame, Ping, ProtocolError, Subscribe, Unsubscribe, parse
 
@@ -34,10 +34,6 @@ logger = logging.getLogger("django_realtime")
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-CLOSE_POLICY_VIOLATION = 1008
-CLOSE_TOO_BIG = 1009
-CLOSE_INTERNAL_ERROR = 1011
 
 _warned_frame_size = False  # the server's own message size limit is larger than ours
 
@@ -105,7 +101,8 @@ class RealtimeConsumer:
             self.engine = get_engine()
         except ImproperlyConfigured:
             logger.exception("The realtime endpoint cannot start")
-            await send({"type": "websocket.close", "code": CLOSE_INTERNAL_ERROR})
+            reason = "The server is misconfigured; its log says how."
+            await closes.refuse(send, closes.SERVER_ERROR, reason)
             return False
         if not await self.connect():
             await send({"type": "websocket.close"})
@@ -119,10 +116,13 @@ class RealtimeConsumer:
                 realtime_settings.MAX_CONNECTIONS_PER_CLIENT,
             )
             self._client = None
-            await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION})
+            reason = "Too many connections from this client; close some first."
+            await closes.refuse(send, closes.TOO_MANY, reason)
             return False
         await send({"type": "websocket.accept"})
-        self.conn = Connection(frame_sender(send), realtime_settings.MAX_BUFFERED_BYTES)
+        self.conn = Connection(
+            frame_sender(send), realtime_settings.MAX_BUFFERED_BYTES, on_lost=self._lost
+        )
         age = realtime_settings.MAX_CONNECTION_AGE
         if age > 0:
             self._expiry = asyncio.get_running_loop().call_later(age, self._expire)
@@ -135,12 +135,18 @@ class RealtimeConsumer:
         clients.leave(self._client)
         if self._expiry is not None:
             self._expiry.cancel()
+        self._lost()
+        await self.disconnect()
+
+    def _lost(self) -> None:
+        """Nothing more reaches the client (it went away, or a write to it failed): its
+        subscriptions end, and the frames it still sends are ignored."""
+        self.closing = True
         subscriptions = list(self.subscriptions.values())
         self.subscriptions.clear()
         for sub in subscriptions:
             self.engine.unsubscribe(sub)
         self.conn.abandon()
-        await self.disconnect()
 
     # -- frames -----------------------------------------------------------------------------
 
@@ -255,7 +261,7 @@ class RealtimeConsumer:
             return True
         self._refused += 1
         if self._refused > burst:
-            self._close(CLOSE_POLICY_VIOLATION, "throttled", "Too many frames; closing.")
+            self._close(closes.TOO_MANY, "throttled", "Too many frames; closing.")
         else:
             self.error(None, "throttled", f"Too many frames: at most {rate:g} a second.")
         return False
@@ -263,7 +269,7 @@ class RealtimeConsumer:
     def _expire(self) -> None:
         """MAX_CONNECTION_AGE: the client reconnects, and every credential is checked anew."""
         self._close(
-            SLOW_CLIENT_CLOSE_CODE,
+            closes.RESUME,
             "connection_expired",
             "This connection reached REALTIME['MAX_CONNECTION_AGE']; reconnect and resume "
             "with since.",
@@ -283,7 +289,7 @@ class RealtimeConsumer:
                 limit,
             )
         self._close(
-            CLOSE_TOO_BIG, "frame_too_large", f"Frame of {size} bytes; the limit is {limit}."
+            closes.TOO_LARGE, "frame_too_large", f"Frame of {size} bytes; the limit is {limit}."
         )
 
     def _close(self, code: int, error: str, detail: str) -> None:

@@ -16,9 +16,11 @@ and hypercorn do; see docs/deployment.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 from ..stats import counters
@@ -42,12 +44,16 @@ class Connection:
         "_writing",
         "closed",
         "max_bytes",
+        "on_lost",
         "send",
     )
 
-    def __init__(self, send: Send, max_bytes: int) -> None:
+    def __init__(
+        self, send: Send, max_bytes: int, on_lost: Callable[[], None] | None = None
+    ) -> None:
         self.send = send
         self.max_bytes = max_bytes
+        self.on_lost = on_lost  # told when a write fails: the frames after it are lost
         self.closed = False
         self._buffer: deque[str] = deque()
         self._size = 0
@@ -121,16 +127,38 @@ class Connection:
                 await self.send({"type": "websocket.send", "text": text})
             if self._close_code is not None and not self.closed:
                 self.closed = True
+                if asyncio.current_task() is None:
+                    # Some servers close with a timeout that needs a task (uvicorn's
+                    # legacy websockets implementation): a task takes over from here.
+                    await _bare_yield()
                 await self.send({"type": "websocket.close", "code": self._close_code})
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the peer went away mid-write: nothing left to tell it
-            logger.debug("Websocket write failed, dropping the connection: %r", exc)
-            self.abandon()
+        except Exception as exc:
+            await self._failed(exc)
         finally:
             if writer == self._writer:  # not a cancelled writer's late end
                 self._writing = False
                 self._task = None
+
+    async def _failed(self, exc: Exception) -> None:
+        """A write failed: the peer went away, or the server could not send. The frames
+        from this one on are lost, so the client is told to resume (if it can still hear
+        anything), and whoever owns the connection is told that it is lost."""
+        logger.debug("Websocket write failed, dropping the connection: %r", exc)
+        was_closed = self.closed
+        self.abandon()
+        if not was_closed:
+            with contextlib.suppress(Exception):
+                await self.send({"type": "websocket.close", "code": SLOW_CLIENT_CLOSE_CODE})
+        if self.on_lost is not None:
+            self.on_lost()
+
+
+@types.coroutine
+def _bare_yield() -> Generator[None, None, None]:
+    """Suspend once, waiting on nothing: run_eagerly hands the rest to a task."""
+    yield
 
 
 def frame_sender(send: Send) -> Send:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -21,7 +22,11 @@ async def connect(
     communicator = WebsocketCommunicator(WebsocketRouter(urlconf), target)
     communicator.scope.update(scope)
     connected, code = await communicator.connect()
-    message = await communicator.receive_json_from() if connected else None
+    message = await communicator.receive_output()
+    if message["type"] == "websocket.close":  # accepted only to be closed with a code
+        connected, code, message = False, message["code"], None
+    else:
+        message = json.loads(message["text"])
     await communicator.disconnect()
     return connected, code, message
 
