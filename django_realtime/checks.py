@@ -29,7 +29,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 f"CHANNEL_LAYERS has no {alias!r} layer, so changes cannot reach subscribers.",
                 hint="For one process (runserver): CHANNEL_LAYERS = {'default': {'BACKEND': "
                 "'channels.layers.InMemoryChannelLayer'}}. For several: channels_redis "
-                "(pip install 'django-realtime[redis]').",
+                "(pip install 'drf-realtime[redis]').",
                 id="django_realtime.E001",
             )
         )

@@ -29,7 +29,7 @@ def get_layer() -> Any:
             f"django_realtime needs a channel layer, and CHANNEL_LAYERS has no {alias!r} "
             "entry. For one process (runserver) add: CHANNEL_LAYERS = {'default': "
             "{'BACKEND': 'channels.layers.InMemoryChannelLayer'}}; for several, use "
-            "channels_redis (pip install 'django-realtime[redis]')."
+            "channels_redis (pip install 'drf-realtime[redis]')."
         )
     return layer
 

@@ -205,16 +205,26 @@ def launch(
             start_new_session=True,
         )
     server = Server(port, process, log)
-    deadline = time.monotonic() + 30
+    wait_until_serving(server, ready_path)
+    return server
+
+
+def wait_until_serving(server: Server, ready_path: str, timeout: float = 30) -> None:
+    """Return once a GET of ``ready_path`` answers 200; raise (and stop it) if it exits
+    or does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{kind} exited early:\n{server.output()}")
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.process.args} exited early:\n{server.output()}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(server.http + ready_path, timeout=1).status_code == 200:
-                return server
+                return
         time.sleep(0.1)
     server.stop()
-    raise RuntimeError(f"{kind} did not answer on port {port} within 30 s:\n{server.output()}")
+    raise RuntimeError(
+        f"{server.process.args} did not answer on port {server.port} within {timeout} s:\n"
+        f"{server.output()}"
+    )
 
 
 def create_postgres_database(name: str) -> str:
