@@ -11,8 +11,10 @@ from channels.layers import InMemoryChannelLayer
 
 from django_realtime.transport import hub as hub_module
 from django_realtime.transport.hub import Hub
-from django_realtime.transport.layer import build_message, group_name
+from django_realtime.transport.layer import build_message, get_layer, group_name
 from tests.client import until
+from tests.conftest import LAYERS
+from tests.services import require
 
 
 class CancellationToError(InMemoryChannelLayer):
@@ -168,3 +170,23 @@ async def test_a_layer_that_forgot_its_groups_rings_again_after_the_renewal() ->
         assert await rung(layer, rings)
     finally:
         await hub.close()
+
+
+async def test_an_idle_receive_on_the_redis_core_layer_waits_without_failing(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """redis-py 8's default socket timeout (5 s) equals the core layer's blocking read: each
+    idle receive failed with a TimeoutError and a traceback in the log."""
+    require("redis")
+    settings.CHANNEL_LAYERS = {"default": LAYERS["redis"]}
+    layer = get_layer()
+    rings: list[None] = []
+    hub = Hub(layer, lambda: rings.append(None))
+    hub.start()
+    try:
+        await asyncio.sleep(layer.brpop_timeout + 2)  # a whole blocking read, and more
+        assert await rung(layer, rings), "a ring after an idle spell was not heard"
+        assert "failed" not in caplog.text
+    finally:
+        await hub.close()
+        await layer.close_pools()

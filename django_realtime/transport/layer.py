@@ -31,7 +31,30 @@ def get_layer() -> Any:
             "{'BACKEND': 'channels.layers.InMemoryChannelLayer'}}; for several, use "
             "channels_redis (pip install 'drf-realtime[redis]')."
         )
+    fit_blocking_reads(layer)
     return layer
+
+
+def fit_blocking_reads(layer: Any) -> None:
+    """Give channels_redis' core layer a socket timeout longer than its blocking reads.
+
+    Its ``receive`` blocks in Redis (BZPOPMIN) for ``brpop_timeout`` (5 s). redis-py 8
+    made 5 s the default socket timeout as well, so an idle receive times out on the
+    client and fails every 5 s, and a message popped at that moment is lost. A host
+    that sets ``socket_timeout`` itself is left as it is; the others get
+    ``brpop_timeout`` + 5 s, which still notices a Redis that stopped answering. Pools
+    are made on first use, so this holds for all of them but one made before it.
+    """
+    try:
+        from channels_redis.core import RedisChannelLayer
+    except ImportError:
+        return
+    if not isinstance(layer, RedisChannelLayer):
+        return
+    timeout = layer.brpop_timeout + 5
+    for host in layer.hosts:
+        if "socket_timeout" not in host and "socket_timeout=" not in str(host.get("address")):
+            host["socket_timeout"] = timeout
 
 
 def group_name() -> str:
