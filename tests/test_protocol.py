@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import Client as HttpClient
 
 from articles.models import Article
 from django_realtime import writes
@@ -220,6 +221,24 @@ async def test_auth_with_a_bad_token(connect: Any) -> None:
     await client.expect(
         "error", id=None, code="not_authenticated", status=401, detail="Invalid token."
     )
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "session"])
+async def test_an_auth_value_that_no_class_reads_is_refused(
+    connect: Any, tokens: dict[str, str], users: dict[str, Any], logged_in: bool
+) -> None:
+    cookie = None
+    if logged_in:
+        http = HttpClient()
+        await sync_to_async(http.force_login)(users["bob"])
+        cookie = f"sessionid={http.cookies['sessionid'].value}"
+    client = await connect(cookie=cookie)
+    await client.send(type="auth", authorization=tokens["alice"])  # without "Token "
+    error = await client.expect("error", id=None, code="not_authenticated", status=401)
+    assert "'Token <credentials>'" in error["detail"]
+    # Nothing changed: the same value with its keyword is alice's.
+    await client.send(type="auth", authorization=f"Token {tokens['alice']}")
+    await client.expect("auth", ok=True, user="alice")
 
 
 async def test_duplicate_and_unknown_ids(connect: Any) -> None:

@@ -30,7 +30,7 @@ from django.apps import apps
 from django.db import DatabaseError
 from django.db.models import Model
 from django.http import Http404
-from rest_framework.authentication import BaseAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -292,6 +292,21 @@ def authenticate(credentials: Credentials) -> str | None:
         user = request.user
     except APIException as exc:
         raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
+    used = request.successful_authenticator
+    if credentials.authorization and (used is None or isinstance(used, SessionAuthentication)):
+        # Nothing read the value (a token without its keyword, say): it would change nothing.
+        forms = [
+            f"'{header.split()[0]} <credentials>'"
+            for header in (a.authenticate_header(request) for a in request.authenticators)
+            if header
+        ]
+        expected = f"one of {', '.join(forms)}" if forms else "what they accept"
+        raise SubscriptionError(
+            "not_authenticated",
+            "No authentication class accepted this authorization value; the credentials "
+            f"stay as they were. DEFAULT_AUTHENTICATION_CLASSES expect {expected}.",
+            401,
+        )
     return user.get_username() if user is not None and user.is_authenticated else None
 
 
