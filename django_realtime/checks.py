@@ -20,7 +20,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         for name in DEFAULTS:
             getattr(realtime_settings, name)
     except ImproperlyConfigured as exc:
-        return [Error(str(exc), hint="See docs/settings.md.", id="django_realtime.E005")]
+        hint = 'See "Settings" in the django-realtime documentation.'
+        return [Error(str(exc), hint=hint, id="django_realtime.E005")]
 
     alias = realtime_settings.CHANNEL_LAYER
     if alias not in getattr(settings, "CHANNEL_LAYERS", {}):
@@ -37,12 +38,12 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         errors.append(
             Error(
                 "ASGI_APPLICATION is not set, so runserver cannot serve websockets.",
-                hint="Set ASGI_APPLICATION = 'project.asgi.application', where asgi.py has: "
-                "from django_realtime.asgi import get_asgi_application; "
-                "application = get_asgi_application()",
+                hint="Set ASGI_APPLICATION = '<project>.asgi.application', and " + _asgi_py(),
                 id="django_realtime.E002",
             )
         )
+    else:
+        errors.extend(_check_asgi_application(settings.ASGI_APPLICATION))
     apps = list(settings.INSTALLED_APPS)
     if "daphne" not in apps:
         errors.append(
@@ -66,6 +67,49 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return errors
+
+
+def _asgi_py() -> str:
+    """What asgi.py should say, for this project's settings module."""
+    module = getattr(settings, "SETTINGS_MODULE", None) or "project.settings"
+    return (
+        "make asgi.py:\n"
+        "    import os\n"
+        f"    os.environ.setdefault('DJANGO_SETTINGS_MODULE', '{module}')\n"
+        "    from django_realtime.asgi import get_asgi_application\n"
+        "    application = get_asgi_application()"
+    )
+
+
+def _check_asgi_application(dotted: str) -> list[CheckMessage]:
+    """The ASGI application must serve websockets: Django's own handler (the asgi.py that
+    startproject writes) answers every handshake with HTTP 500."""
+    from django.core.handlers.asgi import ASGIHandler
+    from django.utils.module_loading import import_string
+
+    try:
+        application = import_string(dotted)
+    except Exception as exc:  # an import error, or whatever asgi.py raises
+        return [
+            Error(
+                f"ASGI_APPLICATION {dotted!r} cannot be imported: {exc!r}.",
+                hint=f"Point ASGI_APPLICATION at asgi.py's application, and {_asgi_py()}",
+                id="django_realtime.E014",
+            )
+        ]
+    mapping = getattr(application, "application_mapping", None)  # Channels' ProtocolTypeRouter
+    if isinstance(application, ASGIHandler) or (
+        isinstance(mapping, dict) and "websocket" not in mapping
+    ):
+        return [
+            Error(
+                f"{dotted} serves HTTP only (Django's own ASGI handler, as startproject "
+                "writes asgi.py): every websocket handshake gets HTTP 500.",
+                hint=f"In place of Django's handler, {_asgi_py()}",
+                id="django_realtime.E015",
+            )
+        ]
+    return []
 
 
 @register(Tags.urls)
@@ -175,7 +219,8 @@ def check_log_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 str(exc),
                 hint="Changes are captured by triggers that the app installs on PostgreSQL "
                 "(10 or newer) and SQLite; MySQL and MariaDB have no statement-level "
-                "triggers with transition tables, and are not supported yet (docs/log.md).",
+                "triggers with transition tables, and are not supported yet (see "
+                '"The change log" in the documentation).',
                 id="django_realtime.E009",
             )
         ]

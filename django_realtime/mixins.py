@@ -12,8 +12,9 @@ itself, exactly as for that GET.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, cast
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 
@@ -23,6 +24,18 @@ class RealtimeMixin:
     in the URLconf (and ``migrate`` has installed the triggers), whoever writes to it."""
 
     request: Any
+
+    @classmethod
+    def as_view(cls, *args: Any, **initkwargs: Any) -> Any:
+        """The view function, as the base class makes it; an error if django_realtime is
+        not an installed app (nothing would capture changes, and no check would say so)."""
+        if not apps.is_installed("django_realtime"):
+            raise ImproperlyConfigured(
+                f"{cls.__module__}.{cls.__qualname__} uses RealtimeMixin, but "
+                "'django_realtime' is not in INSTALLED_APPS: add it there (after "
+                "'rest_framework'), then run manage.py migrate."
+            )
+        return cast(Any, super()).as_view(*args, **initkwargs)
 
     @classmethod
     def get_realtime_model(cls) -> type[Model]:

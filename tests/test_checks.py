@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -176,3 +178,46 @@ def test_a_database_the_capture_does_not_support_is_refused(
 def test_a_captured_model_on_another_database_is_refused(settings: Any) -> None:
     settings.REALTIME = {"DATABASE": "elsewhere"}
     assert ids(check_log_database()) == ["django_realtime.E008"]
+
+
+def test_a_realtime_view_without_the_app_installed_is_an_error_at_startup(settings: Any) -> None:
+    class Articles(RealtimeMixin, viewsets.ModelViewSet):  # type: ignore[misc]
+        queryset = Article.objects.all()
+        serializer_class = ArticleSerializer
+
+    Articles.as_view({"get": "list"})  # installed: the view function, as DRF makes it
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "django_realtime"]
+    with pytest.raises(ImproperlyConfigured, match="'django_realtime' is not in INSTALLED_APPS"):
+        Articles.as_view({"get": "list"})  # what a router does when the URLconf is loaded
+
+
+@pytest.mark.parametrize("module", ["django_default", "http_only_router"])
+def test_an_asgi_application_without_websockets_is_an_error(settings: Any, module: str) -> None:
+    settings.ASGI_APPLICATION = f"tests.asgi_apps.{module}.application"
+    (error,) = check_settings()
+    assert error.id == "django_realtime.E015"
+    assert "every websocket handshake gets HTTP 500" in error.msg
+    assert "from django_realtime.asgi import get_asgi_application" in error.hint
+    assert "'project.settings'" in error.hint  # the project's own settings module
+
+
+def test_an_asgi_application_that_cannot_be_imported_is_an_error(settings: Any) -> None:
+    settings.ASGI_APPLICATION = "project.asgi.nope"
+    (error,) = check_settings()
+    assert error.id == "django_realtime.E014"
+
+
+@pytest.mark.parametrize(
+    ("package", "page"), [("django_realtime", "settings.md"), ("routing", "routing.md")]
+)
+def test_the_documented_check_ids_are_the_codes(package: str, page: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(rf'\bid="({re.escape(package)}\.[EW]\d{{3}})"')
+    in_code = {
+        found
+        for source in (root / package).rglob("*.py")
+        for found in pattern.findall(source.read_text())
+    }
+    table = re.compile(rf"^\| `({re.escape(package)}\.[EW]\d{{3}})` \|", re.M)
+    documented = set(table.findall((root / "docs" / page).read_text()))
+    assert in_code == documented

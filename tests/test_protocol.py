@@ -159,6 +159,23 @@ async def test_binary_frames_are_refused(connect: Any) -> None:
     assert "data" not in pong
 
 
+@pytest.mark.parametrize(
+    ("path", "advice"),
+    [
+        ("/test/no-realtime/", "Add django_realtime.RealtimeMixin to its bases."),
+        ("/api/", "not a DRF generic view or viewset of a model"),  # DefaultRouter's root
+        ("/test/plain/", "not a DRF generic view or viewset of a model"),
+    ],
+)
+async def test_not_realtime_says_what_can_be_done(connect: Any, path: str, advice: str) -> None:
+    client = await connect()
+    await client.send(type="subscribe", id="x", path=path)
+    error = await client.expect("error", id="x", code="not_realtime")
+    assert advice in error["detail"]
+    if "generic" in advice:
+        assert "RealtimeMixin to its bases" not in error["detail"]
+
+
 async def test_ping_echoes_any_json(connect: Any) -> None:
     client = await connect()
     await client.send(type="ping", data=None)

@@ -174,6 +174,11 @@ class FragileArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = FragileSerializer
 
 
+class ArticlesWithoutRealtime(generics.ListAPIView):  # type: ignore[type-arg]
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+
+
 class PlainView(APIView):
     def get(self, request: Any) -> Response:
         return Response({"hello": "world"})
@@ -205,6 +210,7 @@ urlpatterns = [
     ),
     path("test/public/", PublicArticles.as_view(), name="public-list"),
     path("test/plain/", PlainView.as_view(), name="plain"),
+    path("test/no-realtime/", ArticlesWithoutRealtime.as_view(), name="no-realtime"),
     path("test/cutoff/", CutoffArticles.as_view({"get": "list"}), name="cutoff-list"),
     path(
         "test/cutoff/<int:pk>/", CutoffArticles.as_view({"get": "retrieve"}), name="cutoff-detail"

@@ -284,7 +284,8 @@ class RealtimeConsumer:
                 "The server took in a websocket message of %d bytes before the realtime "
                 "endpoint could refuse it: set the server's own limit to MAX_FRAME_BYTES "
                 "(uvicorn --ws-max-size %d, daphne --websocket-max-message-size) so that "
-                "it refuses large messages before buffering them (docs/security.md).",
+                'it refuses large messages before buffering them (see "Security" in the '
+                "django-realtime documentation).",
                 size,
                 limit,
             )

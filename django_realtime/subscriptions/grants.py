@@ -285,9 +285,8 @@ def authenticate(credentials: Credentials) -> str | None:
     """Check an ``auth`` frame's header with the default authentication classes: the
     username, None if anonymous; SubscriptionError if they refuse it."""
     classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
-    request = Request(
-        SubscriptionRequest(credentials, "/", ""), authenticators=[cls() for cls in classes]
-    )
+    authenticators = [cls() for cls in classes]
+    request = Request(SubscriptionRequest(credentials, "/", ""), authenticators=authenticators)
     try:
         user = request.user
     except APIException as exc:
@@ -297,7 +296,7 @@ def authenticate(credentials: Credentials) -> str | None:
         # Nothing read the value (a token without its keyword, say): it would change nothing.
         forms = [
             f"'{header.split()[0]} <credentials>'"
-            for header in (a.authenticate_header(request) for a in request.authenticators)
+            for header in (a.authenticate_header(request) for a in authenticators)
             if header
         ]
         expected = f"one of {', '.join(forms)}" if forms else "what they accept"

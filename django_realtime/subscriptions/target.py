@@ -91,13 +91,7 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
 
     view_class = getattr(match.func, "cls", None)
     if not (isinstance(view_class, type) and issubclass(view_class, RealtimeMixin)):
-        name = getattr(view_class or match.func, "__qualname__", repr(match.func))
-        raise SubscriptionError(
-            "not_realtime",
-            f"{path} is served by {name}, which does not offer realtime updates. "
-            "Add django_realtime.RealtimeMixin to its bases.",
-            405,
-        )
+        raise SubscriptionError("not_realtime", _not_realtime(path, view_class, match), 405)
     initkwargs: dict[str, Any] = getattr(match.func, "initkwargs", {})
     actions: dict[str, str] | None = getattr(match.func, "actions", None)
     action = _get_action(view_class, initkwargs, actions, match.kwargs, path)
@@ -152,3 +146,20 @@ def _get_action(
             405,
         )
     return action
+
+
+def _not_realtime(path: str, view_class: Any, match: ResolverMatch) -> str:
+    """Why ``path`` cannot be subscribed to, and what would help, if anything can."""
+    from rest_framework.generics import GenericAPIView
+
+    name = getattr(view_class or match.func, "__qualname__", repr(match.func))
+    if isinstance(view_class, type) and issubclass(view_class, GenericAPIView):
+        return (
+            f"{path} is served by {name}, which does not offer realtime updates. "
+            "Add django_realtime.RealtimeMixin to its bases."
+        )
+    return (
+        f"{path} is served by {name}, which is not a DRF generic view or viewset of a "
+        "model, so it has no changes to subscribe to. Subscribe to the list or detail URL "
+        "of a viewset with RealtimeMixin."
+    )
