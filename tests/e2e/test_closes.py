@@ -137,3 +137,16 @@ async def test_a_misconfigured_server_closes_with_4500(
         assert await close_code(server.ws) == 4500
     finally:
         server.stop()
+
+
+async def test_a_client_without_origin_connects_and_authenticates(
+    deployed: Deployment, limited: Server
+) -> None:
+    """What a server-side client does (docs/protocol.md, clients outside a browser)."""
+    async with websockets.connect(limited.ws, ping_interval=None) as ws:
+        await ws.send(
+            json.dumps({"type": "auth", "authorization": f"Token {deployed.tokens['alice']}"})
+        )
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["user"] == "alice"
+        await ws.send(json.dumps({"type": "subscribe", "id": "feed", "path": "/api/articles/"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "subscribed"
