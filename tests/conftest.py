@@ -105,8 +105,8 @@ class Api:
         if user is not None:
             self.client.force_authenticate(user)
 
-    async def get(self, path: str) -> Any:
-        return await sync_to_async(self.client.get)(path, format="json")
+    async def get(self, path: str, **headers: Any) -> Any:
+        return await sync_to_async(self.client.get)(path, format="json", **headers)
 
     async def post(self, path: str, data: dict[str, Any]) -> Any:
         return await sync_to_async(self.client.post)(path, data, format="json")

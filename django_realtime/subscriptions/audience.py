@@ -27,7 +27,7 @@ from ..conf import realtime_settings
 from ..dependencies import Dependency
 from .requests import Credentials
 from .target import Target
-from .views import Admitted, build_view, forced_request, render
+from .views import Admitted, build_view, forced_request, initialize, render
 
 logger = logging.getLogger("django_realtime")
 
@@ -199,7 +199,9 @@ class Audience:
 
     def view(self, action: str, kwargs: dict[str, Any], path: str, query: str = "") -> Any:
         request = forced_request(self.credentials, path, query, self.user, self.auth)
-        return build_view(self.target, request, action, kwargs)
+        view = build_view(self.target, request, action, kwargs)
+        initialize(view, kwargs)
+        return view
 
     def render(self, view: Any, data: Any) -> str:
         started = time.perf_counter()
@@ -244,8 +246,8 @@ class DetailAudience(Audience):
         target = self.target
         started = time.monotonic()
         # A detail GET, in full, for every change: get_object() is the view's to override.
-        view = self.view("retrieve", dict(target.kwargs), target.path, target.query)
         try:
+            view = self.view("retrieve", dict(target.kwargs), target.path, target.query)
             instance = view.get_object()
         except NOT_VISIBLE:
             instance = None

@@ -43,7 +43,7 @@ from .audience import Audience
 from .errors import SubscriptionError
 from .fanout import Subscription
 from .requests import Credentials, SubscriptionRequest, script_prefix
-from .views import build_view, error_from_exception
+from .views import build_view, error_from_exception, initialize
 
 logger = logging.getLogger("django_realtime")
 
@@ -211,10 +211,9 @@ def check(audience: Audience, credentials: Credentials) -> tuple[str | None, Any
     target = audience.target
     request = SubscriptionRequest(credentials, target.path, target.query)
     view = build_view(target, request, target.action, dict(target.kwargs))
-    view.check_throttles = _no_throttle
     try:
         with script_prefix(target.script_name):
-            view.initial(view.request, **target.kwargs)
+            initialize(view, target.kwargs)
             if target.detail:
                 view.get_object()
             key = view.get_realtime_audience()
@@ -246,10 +245,6 @@ def _exists(audience: Audience) -> bool:
 
 def _authenticated(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
-
-
-def _no_throttle(request: Any) -> None:
-    return None
 
 
 def _rows(credentials: Credentials, user: Any, auth: Any) -> frozenset[Row]:

@@ -30,7 +30,11 @@ class ListAudience(Audience):
     value; a change is "created" when an object enters it, "deleted" when one leaves it,
     and nothing at all for an object that is in it neither before nor after.
 
-    The views it evaluates with (and their querysets, and the detail serializer) are built
+    An event's ``data`` is the object as the list's GET body shows it as an item: the list
+    action's serializer, context and renderer. An object is in the list when the list's
+    GET shows it *and* the detail GET would return it.
+
+    The views it evaluates with (and their querysets, and the list serializer) are built
     by the view classes themselves, and reused for ``VIEW_REUSE_SECONDS``: get_queryset(),
     the filter backends and the serializer's get_fields() run once per interval for the
     whole audience. The queries always run against the current data.
@@ -39,6 +43,7 @@ class ListAudience(Audience):
     def load(self, admitted: Admitted) -> None:
         self._built_at = -1e9
         self._detail_view: Any = None
+        self._list_view: Any = None
         self._fetch: Any = None
         self._serializer: Any = None
         # Whether the list's and the detail's querysets are the same query (an unfiltered
@@ -46,6 +51,7 @@ class ListAudience(Audience):
         # built again. Decided on the first build: it is a property of the view's code.
         self._same_questions: bool | None = None
         self._detail_name = _detail_url_name(self.target)
+        self._prefixes = _prefixes(self.target)
         self._warned_no_detail = False
         view = admitted.view
         self.lookup_field: str = view.lookup_field
@@ -61,9 +67,9 @@ class ListAudience(Audience):
             )
         self.members: dict[Any, Any] = dict(rows)
         self._build()  # now, at subscribe time: the first change finds the views ready
-        detail: Any = self._detail_view
+        listing: Any = self._list_view
         fetch: Any = self._fetch
-        self.depend(detail, detail.get_serializer(), fetch.queryset)
+        self.depend(listing, listing.get_serializer(), fetch.queryset)
 
     def dependents(self, dependency: Dependency, pks: list[Any]) -> list[Any]:
         lookup = {f"{dependency.path}__in": pks}
@@ -85,7 +91,7 @@ class ListAudience(Audience):
                 lookup = getattr(instance, self.lookup_field)
                 path = self._detail_path(lookup)
                 try:
-                    data = self._serialize(instance, lookup, path)
+                    data = self._serialize(instance)
                 except Exception:
                     # Its GET fails too. The others' events go out; this object's next
                     # change is evaluated from what the subscribers had before this one.
@@ -130,9 +136,8 @@ class ListAudience(Audience):
             if instance is None:
                 continue  # it left after what was evaluated: a live event says so
             kind = "created" if first[pk].kind == "created" else "updated"
-            lookup = getattr(instance, self.lookup_field)
-            path = self._detail_path(lookup)
-            data = self._serialize(instance, lookup, path)
+            path = self._detail_path(getattr(instance, self.lookup_field))
+            data = self._serialize(instance)
             cursor = f"{epoch}-{last[pk]}"
             events.append(
                 Event(last[pk], wire.event_tail(kind, path, wire.json_pk(pk), data, cursor))
@@ -159,8 +164,8 @@ class ListAudience(Audience):
         target = self.target
         detail_view = self.view("retrieve", dict(target.kwargs), target.path)
         matching = detail_view.filter_queryset(detail_view.get_queryset())
+        list_view = self.view("list", dict(target.kwargs), target.path, target.query)
         if not self._same_questions:
-            list_view = self.view("list", dict(target.kwargs), target.path, target.query)
             in_list = list_view.filter_queryset(list_view.get_queryset())
             if self._same_questions is None:  # decided once, on the first build
                 sql = _sql(matching)
@@ -171,21 +176,16 @@ class ListAudience(Audience):
         # The first build is the subscription's own (off the path of events): it prepares the
         # fetch at once, so that the first changes need not compile it.
         fetch = PreparedFetch(matching, now=self._fetch is None)
-        self._built_at, self._detail_view, self._fetch = now, detail_view, fetch
+        self._built_at, self._detail_view, self._list_view = now, detail_view, list_view
+        self._fetch = fetch
         self._serializer = None
         self._paths: dict[Any, str | None] = {}
 
-    def _serialize(self, instance: Model, lookup: Any, path: str | None) -> str:
-        """The detail GET's body for ``instance``, with one serializer for the audience
-        (as a ListSerializer has one child for all its items)."""
-        view = self._detail_view
-        view.kwargs[self.lookup_kwarg] = str(lookup)
-        http_request = view.request._request
-        script_name = self.target.script_name
-        http_request.path_info = (
-            self.target.path if path is None else path.removeprefix(script_name)
-        )
-        http_request.path = script_name + http_request.path_info
+    def _serialize(self, instance: Model) -> str:
+        """``instance`` as the list's GET body shows it as an item: the list's serializer
+        (one for the audience, as a ListSerializer has one child for all its items), its
+        context and its renderer."""
+        view = self._list_view
         started = time.perf_counter()
         serializer = self._serializer
         if serializer is None:
@@ -210,7 +210,7 @@ class ListAudience(Audience):
             return None
         kwargs = {**self.target.kwargs, self.lookup_kwarg: lookup}
         try:
-            return reverse(self._detail_name, kwargs=kwargs)
+            path = reverse(self._detail_name, kwargs=kwargs)
         except NoReverseMatch:
             if not self._warned_no_detail:
                 self._warned_no_detail = True
@@ -221,6 +221,37 @@ class ListAudience(Audience):
                     kwargs,
                 )
             return None
+        if self._prefixes is not None:
+            built, own = self._prefixes
+            if path.startswith(built + "/"):
+                path = own + path[len(built) :]
+        return path
+
+
+def _prefixes(target: Target) -> tuple[str, str] | None:
+    """Where the list's own URL differs from the one reverse() builds for it (one URLconf
+    included under two prefixes: reverse() builds only one of them): (the prefix reverse()
+    puts in front, the list's own); None when they are the same."""
+    name = target.match.view_name
+    try:
+        built = reverse(name, kwargs=target.kwargs) if name else None
+    except NoReverseMatch:
+        return None
+    own = target.full_path
+    if built is None or built == own:
+        return None
+    tail = _common_tail(built, own)
+    return built[: len(built) - tail], own[: len(own) - tail]
+
+
+def _common_tail(one: str, other: str) -> int:
+    """The length of the longest common end of two paths, in whole segments."""
+    length = best = 0
+    while length < min(len(one), len(other)) and one[-1 - length] == other[-1 - length]:
+        length += 1
+        if one[-length] == "/":
+            best = length
+    return best
 
 
 def _sql(queryset: Any) -> tuple[str, tuple[Any, ...]] | None:

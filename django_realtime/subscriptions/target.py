@@ -47,9 +47,9 @@ class Target:
 
     @property
     def key(self) -> Hashable:
-        """Equal for subscriptions that ask the same view the same question."""
-        kwargs = tuple(sorted((k, str(v)) for k, v in self.kwargs.items()))
-        return (self.view, kwargs, self.query, self.script_name)
+        """Equal for subscriptions that ask the same view the same question, at the same
+        path (one view under two prefixes answers each with its own URLs)."""
+        return (self.view, self.path, self.query, self.script_name)
 
 
 def resolve_target(raw: str, script_name: str = "") -> Target:

@@ -32,11 +32,24 @@ def build_view(target: Target, request: HttpRequest, action: str, kwargs: dict[s
             view.detail = action == "retrieve"
     view.args = ()
     view.kwargs = kwargs
+    request.resolver_match = target.match  # as Django's handler sets it (NamespaceVersioning)
     view.request = request
     view.request = view.initialize_request(request, **kwargs)
     view.format_kwarg = view.get_format_suffix(**kwargs)
     view.headers = view.default_response_headers
     return view
+
+
+def initialize(view: Any, kwargs: dict[str, Any]) -> None:
+    """Run the view's own ``initial()`` as for a GET (format suffix, content negotiation,
+    ``request.version``, authentication, permissions, and whatever an override adds), but
+    not its throttles: a request built for an event or a check is not the client's."""
+    view.check_throttles = _no_throttle
+    view.initial(view.request, **kwargs)
+
+
+def _no_throttle(request: Any) -> None:
+    return None
 
 
 def forced_request(

@@ -1,0 +1,89 @@
+"""Standard DRF patterns a realtime viewset must follow as its GET does: a lighter list
+serializer, every versioning scheme, one router under two prefixes, pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import include, path
+from rest_framework import routers, serializers, versioning, viewsets
+
+from articles.models import Article
+from django_realtime import RealtimeMixin
+
+
+class Summary(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Article
+        fields = ["id", "title"]
+
+
+class Full(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Article
+        fields = ["id", "title", "status", "body"]
+
+
+class SummaryArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """The list shows less than the detail, as many APIs do."""
+
+    queryset = Article.objects.all()
+
+    def get_serializer_class(self) -> Any:
+        return Summary if self.action == "list" else Full
+
+
+class Versioned(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """v1 shows a summary, v2 everything: the serializer depends on request.version."""
+
+    queryset = Article.objects.all()
+
+    def get_serializer_class(self) -> Any:
+        return {"v1": Summary, "v2": Full}[self.request.version]
+
+
+class AcceptHeaderV1(versioning.AcceptHeaderVersioning):
+    default_version = "v1"  # what a GET without a version in its Accept header gets
+
+
+class PathVersioned(Versioned):
+    versioning_class = versioning.URLPathVersioning
+
+
+class QueryVersioned(Versioned):
+    versioning_class = versioning.QueryParameterVersioning
+
+
+class NamespaceVersioned(Versioned):
+    versioning_class = versioning.NamespaceVersioning
+
+
+class AcceptVersioned(Versioned):
+    versioning_class = AcceptHeaderV1
+
+
+class HostVersioned(Versioned):
+    versioning_class = versioning.HostNameVersioning
+
+
+def routes(prefix: str, view: Any, basename: str) -> list[Any]:
+    router = routers.SimpleRouter()
+    router.register(prefix, view, basename=basename)
+    return router.urls
+
+
+shared = routes("articles", SummaryArticles, "shared")  # one router, two prefixes
+namespaced = routes("ns", NamespaceVersioned, "nsv")
+
+urlpatterns = [
+    path("fid/", include(routes("summary", SummaryArticles, "summary"))),
+    path("fid/<str:version>/", include(routes("path", PathVersioned, "pathv"))),
+    path("fid/", include(routes("query", QueryVersioned, "queryv"))),
+    path("fid/v1/", include((namespaced, "articles"), namespace="v1")),
+    path("fid/v2/", include((namespaced, "articles"), namespace="v2")),
+    path("fid/", include(routes("accept", AcceptVersioned, "acceptv"))),
+    path("fid/", include(routes("host", HostVersioned, "hostv"))),
+    path("one/", include(shared)),
+    path("one/v1/", include(shared)),
+    path("", include("tests.urls")),
+]

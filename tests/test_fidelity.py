@@ -1,0 +1,106 @@
+"""A subscription is the GET: standard DRF patterns give each subscriber what its GET shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from articles.models import Article
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("inmemory_layer")]
+
+SUMMARY = {"id", "title"}
+FULL = {"id", "title", "status", "body"}
+
+
+@pytest.fixture(autouse=True)
+def _urls(settings: Any) -> None:
+    settings.ROOT_URLCONF = "tests.fidelity_urls"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "v2.example.com"]
+
+
+@pytest.fixture(autouse=True)
+def _author(users: dict[str, Any]) -> None:
+    global AUTHOR
+    AUTHOR = users["alice"]
+
+
+AUTHOR: Any = None
+
+
+async def create(**fields: Any) -> Article:
+    return await sync_to_async(Article.objects.create)(
+        **{"title": "t", "status": "published", "author": AUTHOR, **fields}
+    )
+
+
+def item(body: Any, pk: int) -> dict[str, Any]:
+    """The object ``pk`` in a list GET's body, paginated or not."""
+    items = body["results"] if isinstance(body, dict) else body
+    (found,) = [entry for entry in items if entry["id"] == pk]
+    return dict(found)
+
+
+async def test_list_events_carry_the_list_item_and_detail_events_the_detail(
+    connect: Any, api: Any
+) -> None:
+    old = await create(title="old")
+    client = await connect()
+    await client.subscribe("list", "/fid/summary/")
+    await client.subscribe("one", f"/fid/summary/{old.pk}/")
+
+    new = await create(title="new")
+    created = await client.expect("event", id="list", event="created", pk=new.pk)
+    listed = (await api(None).get("/fid/summary/")).json()
+    assert created["data"] == item(listed, new.pk)
+    assert set(created["data"]) == SUMMARY
+    assert created["path"] == f"/fid/summary/{new.pk}/"
+
+    await sync_to_async(Article.objects.filter(pk=old.pk).update)(title="renamed")
+    updates = [await client.expect("event", event="updated", pk=old.pk) for _ in range(2)]
+    by_id = {event["id"]: event["data"] for event in updates}
+    assert by_id["one"] == (await api(None).get(f"/fid/summary/{old.pk}/")).json()
+    assert set(by_id["one"]) == FULL
+    assert by_id["list"] == item((await api(None).get("/fid/summary/")).json(), old.pk)
+
+
+@pytest.mark.parametrize(
+    ("path", "host", "fields"),
+    [
+        ("/fid/v1/path/", "testserver", SUMMARY),
+        ("/fid/v2/path/", "testserver", FULL),
+        ("/fid/query/?version=v2", "testserver", FULL),
+        ("/fid/v1/ns/", "testserver", SUMMARY),
+        ("/fid/v2/ns/", "testserver", FULL),
+        ("/fid/accept/", "testserver", SUMMARY),
+        ("/fid/host/", "v2.example.com", FULL),
+    ],
+    ids=["url-path-v1", "url-path-v2", "query", "namespace-v1", "namespace-v2", "accept", "host"],
+)
+async def test_every_versioning_scheme_gets_its_events(
+    connect: Any, api: Any, path: str, host: str, fields: set[str]
+) -> None:
+    client = await connect(host=host, origin=f"http://{host}")
+    subscribed = await client.subscribe("v", path, snapshot=True)
+    article = await create(title="versioned")
+    event = await client.expect("event", id="v", event="created", pk=article.pk)
+    assert set(event["data"]) == fields
+    response = await api(None).get(path, HTTP_HOST=host)
+    assert response.status_code == 200
+    assert event["data"] == item(response.json(), article.pk)
+    assert subscribed["data"] == [] or subscribed["data"]["results"] == []
+
+
+async def test_one_router_under_two_prefixes_sends_each_its_own_paths(connect: Any) -> None:
+    client = await connect()
+    await client.subscribe("plain", "/one/articles/")
+    await client.subscribe("v1", "/one/v1/articles/")
+    article = await create()
+    events = [await client.expect("event", event="created", pk=article.pk) for _ in range(2)]
+    paths = {event["id"]: event["path"] for event in events}
+    assert paths == {
+        "plain": f"/one/articles/{article.pk}/",
+        "v1": f"/one/v1/articles/{article.pk}/",
+    }
