@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path
-from rest_framework import routers, serializers, versioning, viewsets
+from rest_framework import filters, pagination, routers, serializers, versioning, viewsets
 
 from articles.models import Article
 from django_realtime import RealtimeMixin
@@ -66,6 +66,17 @@ class HostVersioned(Versioned):
     versioning_class = versioning.HostNameVersioning
 
 
+class OffsetArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Paginated by limit and offset, ordered by a filter the client picks."""
+
+    queryset = Article.objects.all()
+    serializer_class = Summary
+    pagination_class = pagination.LimitOffsetPagination
+    filter_backends = [filters.OrderingFilter]
+    ordering_fields = ["title", "id"]
+    ordering = ["title"]
+
+
 def routes(prefix: str, view: Any, basename: str) -> list[Any]:
     router = routers.SimpleRouter()
     router.register(prefix, view, basename=basename)
@@ -83,6 +94,7 @@ urlpatterns = [
     path("fid/v2/", include((namespaced, "articles"), namespace="v2")),
     path("fid/", include(routes("accept", AcceptVersioned, "acceptv"))),
     path("fid/", include(routes("host", HostVersioned, "hostv"))),
+    path("fid/", include(routes("offset", OffsetArticles, "offset"))),
     path("one/", include(shared)),
     path("one/v1/", include(shared)),
     path("", include("tests.urls")),

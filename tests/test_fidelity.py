@@ -8,6 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from articles.models import Article
+from django_realtime.subscriptions.engine import get_engine
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("inmemory_layer")]
 
@@ -104,3 +105,54 @@ async def test_one_router_under_two_prefixes_sends_each_its_own_paths(connect: A
         "plain": f"/one/articles/{article.pk}/",
         "v1": f"/one/v1/articles/{article.pk}/",
     }
+
+
+@pytest.mark.parametrize(
+    "query", ["page=999999", "page=0", "format=xml"], ids=["past-the-end", "zero", "no-renderer"]
+)
+async def test_a_get_that_is_404_is_a_not_found_subscription(
+    connect: Any, api: Any, query: str
+) -> None:
+    path = f"/api/articles/?{query}"
+    assert (await api(None).get(path)).status_code == 404
+    client = await connect()
+    await client.send(type="subscribe", id="p", path=path)
+    await client.expect("error", id="p", code="not_found", status=404)
+
+
+@pytest.mark.parametrize(
+    ("paths", "ordering"),
+    [
+        (
+            ["/api/articles/", "/api/articles/?page=1", "/api/articles/?format=json",
+             "/api/articles/?format=api&page=1"],
+            ["-created_at", "-id"],
+        ),
+        (
+            ["/fid/offset/?ordering=-id", "/fid/offset/?ordering=-id&limit=1&offset=5",
+             "/fid/offset/?limit=2&ordering=-id"],
+            ["-id"],
+        ),
+    ],
+    ids=["page-number", "limit-offset"],
+)  # fmt: skip
+async def test_parameters_that_pick_a_page_or_a_renderer_share_one_audience(
+    connect: Any, api: Any, paths: list[str], ordering: list[str]
+) -> None:
+    await create(title="first")  # so that the pages the paths name exist
+    client = await connect()
+    for n, path in enumerate(paths):
+        assert (await api(None).get(path)).status_code == 200
+        subscribed = await client.subscribe(f"s{n}", path)
+        assert subscribed["ordering"] == ordering  # the whole list follows, in this order
+    assert len(get_engine().audiences) == 1
+    article = await create(title="second")
+    events = [await client.expect("event", event="created", pk=article.pk) for _ in paths]
+    assert sorted(event["id"] for event in events) == [f"s{n}" for n in range(len(paths))]
+
+
+async def test_a_detail_subscription_has_no_ordering(connect: Any) -> None:
+    article = await create()
+    client = await connect()
+    subscribed = await client.subscribe("d", f"/fid/summary/{article.pk}/")
+    assert "ordering" not in subscribed

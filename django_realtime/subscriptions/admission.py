@@ -47,6 +47,7 @@ class Admission:
     replay: list[Event] | None
     reset: str | None
     snapshot: str | None
+    ordering: list[str] | None
 
 
 class Admissions:
@@ -109,7 +110,7 @@ class Admissions:
         audience.refs += 1
         audience.idle_since = None
         grant = self.grants.enter(audience, credentials, admitted.user, admitted.auth)
-        return Admission(audience, grant, created, cursor, replay, reset, data)
+        return Admission(audience, grant, created, cursor, replay, reset, data, admitted.ordering)
 
     def _wake(self, audience: Audience, applied: int, epoch: str) -> Audience | None:
         """An idle audience that a subscriber comes back to, caught up with what it did not

@@ -175,14 +175,16 @@ class Engine:
         sub.audience, sub.grant = audience, result.grant
         audience.subscribers.add(sub)
         cursor = f"{self.epoch}-{result.cursor}"
+        # A list's events follow the whole list, in this order, whatever page its GET showed.
+        order = {} if result.ordering is None else {"ordering": result.ordering}
         if result.reset is not None:
-            head = wire.frame("reset", id=sub.id, reason=result.reset, cursor=cursor)
-            sub.conn.push(f'{head[:-1]},"data":{result.snapshot}}}')
-        elif result.snapshot is not None:
-            head = wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor)
+            head = wire.frame("reset", id=sub.id, reason=result.reset, cursor=cursor, **order)
             sub.conn.push(f'{head[:-1]},"data":{result.snapshot}}}')
         else:
-            sub.conn.push(wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor))
+            head = wire.frame("subscribed", id=sub.id, path=sub.path, cursor=cursor, **order)
+            if result.snapshot is not None:
+                head = f'{head[:-1]},"data":{result.snapshot}}}'
+            sub.conn.push(head)
         for event in result.replay or ():
             sub.conn.push(sub.prefix + event.tail)
 

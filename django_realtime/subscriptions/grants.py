@@ -209,7 +209,7 @@ def check(audience: Audience, credentials: Credentials) -> tuple[str | None, Any
     permissions), but no throttles (a check is not the client's request). The reason they
     fail (None if they pass), and the user and auth they give."""
     target = audience.target
-    request = SubscriptionRequest(credentials, target.path, target.query)
+    request = SubscriptionRequest(credentials, target.path, target.shared_query)
     view = build_view(target, request, target.action, dict(target.kwargs))
     try:
         with script_prefix(target.script_name):

@@ -62,8 +62,8 @@ class ListAudience(Audience):
         if len(rows) > limit:
             raise SubscriptionError(
                 "list_too_large",
-                f"{self.target.full_path}?{self.target.query} covers more than {limit} objects, "
-                "REALTIME['MAX_LIST_SIZE']; subscribe to a narrower filter.",
+                f"{self.target.full_path}?{self.target.shared_query} covers more than {limit} "
+                "objects, REALTIME['MAX_LIST_SIZE']; subscribe to a narrower filter.",
             )
         self.members: dict[Any, Any] = dict(rows)
         self._build()  # now, at subscribe time: the first change finds the views ready
@@ -164,7 +164,7 @@ class ListAudience(Audience):
         target = self.target
         detail_view = self.view("retrieve", dict(target.kwargs), target.path)
         matching = detail_view.filter_queryset(detail_view.get_queryset())
-        list_view = self.view("list", dict(target.kwargs), target.path, target.query)
+        list_view = self.view("list", dict(target.kwargs), target.path, target.shared_query)
         if not self._same_questions:
             in_list = list_view.filter_queryset(list_view.get_queryset())
             if self._same_questions is None:  # decided once, on the first build

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
+from django.http import QueryDict
 from django.urls import Resolver404, ResolverMatch, resolve
+from rest_framework.settings import api_settings
 
 from routing.channels import below_mount
 
@@ -20,6 +22,11 @@ MAX_PATH_LENGTH = 2048
 
 @dataclass(frozen=True)
 class Target:
+    """``query`` is the GET's query string without the parameter that picks a renderer
+    (``?format=``): a subscription reads JSON. ``shared_query`` is also without the
+    parameters that pick a page: events follow the whole list, whatever page a
+    subscriber's GET showed, so subscribers of any page share one audience."""
+
     path: str  # what the URLconf resolved: the path without the script name
     query: str
     view: Callable[..., Any]
@@ -31,6 +38,8 @@ class Target:
     match: ResolverMatch = field(compare=False)
     model: type[Model]
     script_name: str = ""  # where the site is mounted; URLs built for the target start with it
+    shared_query: str = ""
+    format: str | None = None  # the renderer the GET's ?format= asked for
 
     @property
     def detail(self) -> bool:
@@ -49,7 +58,7 @@ class Target:
     def key(self) -> Hashable:
         """Equal for subscriptions that ask the same view the same question, at the same
         path (one view under two prefixes answers each with its own URLs)."""
-        return (self.view, self.path, self.query, self.script_name)
+        return (self.view, self.path, self.shared_query, self.script_name)
 
 
 def resolve_target(raw: str, script_name: str = "") -> Target:
@@ -99,9 +108,13 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
         model = view_class.get_realtime_model()
     except ImproperlyConfigured as exc:
         raise SubscriptionError("not_realtime", str(exc), 405) from None
+    format_param = api_settings.URL_FORMAT_OVERRIDE
+    query = _without(parts.query, {format_param} if format_param else set())
     return Target(
         path=path,
-        query=parts.query,
+        query=query,
+        shared_query=_without(query, _page_parameters(view_class)),
+        format=QueryDict(parts.query).get(format_param) if format_param else None,
         view=match.func,
         view_class=view_class,
         initkwargs=initkwargs,
@@ -163,3 +176,27 @@ def _not_realtime(path: str, view_class: Any, match: ResolverMatch) -> str:
         "model, so it has no changes to subscribe to. Subscribe to the list or detail URL "
         "of a viewset with RealtimeMixin."
     )
+
+
+def _page_parameters(view_class: type[Any]) -> set[str]:
+    """The query parameters that the view's paginator reads."""
+    pagination_class = getattr(view_class, "pagination_class", None)
+    if pagination_class is None:
+        return set()
+    paginator = pagination_class()
+    names = (
+        getattr(paginator, attribute, None)
+        for attribute in (
+            "page_query_param", "page_size_query_param", "limit_query_param",
+            "offset_query_param", "cursor_query_param",
+        )
+    )  # fmt: skip
+    return {name for name in names if name}
+
+
+def _without(query: str, names: set[str]) -> str:
+    """``query`` without the parameters ``names``, the others as they were."""
+    if not names or not query:
+        return query
+    kept = [part for part in query.split("&") if unquote_plus(part.partition("=")[0]) not in names]
+    return "&".join(kept)

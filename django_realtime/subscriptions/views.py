@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest
+from django.db.models import F, OrderBy
+from django.http import Http404, HttpRequest
 from rest_framework.renderers import BaseRenderer
 
 from .errors import SubscriptionError
@@ -93,6 +94,7 @@ class Admitted:
     audience_key: Hashable
     renderer: BaseRenderer
     instance: Any = None  # the object, for a detail path
+    ordering: list[str] | None = None  # the list's order, for a list path
 
     def snapshot(self) -> str:
         """The body of the GET, rendered as the GET renders it."""
@@ -108,15 +110,21 @@ def admit(target: Target, credentials: Credentials) -> Admitted:
     """Run the GET's policies; raise SubscriptionError with the GET's status if it fails."""
     request = SubscriptionRequest(credentials, target.path, target.query)
     view = build_view(target, request, target.action, target.kwargs)
+    ordering = None
     try:
         request.get_host()
+        if target.format and target.format not in {r.format for r in view.get_renderers()}:
+            raise Http404  # as DRF's content negotiation: no renderer for ?format=
         view.initial(view.request, **target.kwargs)
         renderer = json_renderer(view)
         instance = None
         if target.detail:
             instance = view.get_object()
         else:
-            view.filter_queryset(view.get_queryset())
+            queryset = view.filter_queryset(view.get_queryset())
+            if view.paginator is not None:
+                view.paginate_queryset(queryset)  # a page the GET would not find is a 404
+            ordering = ordering_of(queryset)
         audience_key = view.get_realtime_audience()
     except SubscriptionError:
         raise
@@ -132,7 +140,26 @@ def admit(target: Target, credentials: Credentials) -> Admitted:
         audience_key=audience_key,
         renderer=renderer,
         instance=instance,
+        ordering=ordering,
     )
+
+
+def ordering_of(queryset: Any) -> list[str]:
+    """The order of a list's GET, as field names ("-" in front: descending); [] when the
+    database decides."""
+    query = queryset.query
+    if query.order_by:
+        terms = query.order_by
+    elif query.default_ordering:
+        terms = query.get_meta().ordering
+    else:
+        terms = ()
+    names = []
+    for term in terms:
+        if isinstance(term, OrderBy) and isinstance(term.expression, F):
+            term = ("-" if term.descending else "") + term.expression.name  # type: ignore[attr-defined]
+        names.append(str(term))
+    return names
 
 
 def error_from_exception(view: Any, exc: Exception) -> SubscriptionError:
