@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from .conf import DEFAULTS, realtime_settings
 
@@ -115,14 +114,10 @@ def _check_asgi_application(dotted: str) -> list[CheckMessage]:
 @register(Tags.urls)
 def check_realtime_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from .dependencies import declared, resolve
-    from .mixins import RealtimeMixin
+    from .log.catalog import realtime_views
 
     errors: list[CheckMessage] = []
-    seen: set[type] = set()
-    for view_class in _view_classes(get_resolver().url_patterns):
-        if view_class in seen or not issubclass(view_class, RealtimeMixin):
-            continue
-        seen.add(view_class)
+    for view_class in realtime_views():
         name = f"{view_class.__module__}.{view_class.__qualname__}"
         try:
             model = view_class.get_realtime_model()
@@ -274,13 +269,3 @@ def check_capture(
 def _is_consumer(app: Any, consumer_class: type) -> bool:
     found = getattr(app, "consumer_class", None)
     return isinstance(found, type) and issubclass(found, consumer_class)
-
-
-def _view_classes(patterns: Any) -> Iterator[type]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _view_classes(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern):
-            view_class = getattr(pattern.callback, "cls", None)
-            if isinstance(view_class, type):
-                yield view_class

@@ -24,6 +24,10 @@ class RealtimeMixin:
     in the URLconf (and ``migrate`` has installed the triggers), whoever writes to it."""
 
     request: Any
+    # True on the views of a GET @action declared realtime: @action(detail=False,
+    # realtime=True). Such an action answers as list() (or, with detail=True, retrieve())
+    # does, from get_queryset(), filter_queryset() and get_serializer().
+    realtime = False
 
     @classmethod
     def as_view(cls, *args: Any, **initkwargs: Any) -> Any:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.urls import include, path
 from rest_framework import filters, pagination, routers, serializers, versioning, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from articles.models import Article
 from django_realtime import RealtimeMixin
@@ -77,6 +79,32 @@ class OffsetArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["title"]
 
 
+class ActionArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """Custom GET actions: two declared realtime, one not."""
+
+    queryset = Article.objects.all()
+
+    def get_queryset(self) -> Any:
+        if self.action == "published":
+            return Article.objects.filter(status="published")
+        return Article.objects.all()
+
+    def get_serializer_class(self) -> Any:
+        return Summary if self.action in ("published", "headline") else Full
+
+    @action(detail=False, realtime=True)
+    def published(self, request: Any) -> Response:
+        return self.list(request)
+
+    @action(detail=True, realtime=True)
+    def headline(self, request: Any, pk: Any = None) -> Response:
+        return self.retrieve(request, pk=pk)
+
+    @action(detail=False)
+    def stats(self, request: Any) -> Response:
+        return Response({"count": self.get_queryset().count()})
+
+
 def routes(prefix: str, view: Any, basename: str) -> list[Any]:
     router = routers.SimpleRouter()
     router.register(prefix, view, basename=basename)
@@ -95,6 +123,7 @@ urlpatterns = [
     path("fid/", include(routes("accept", AcceptVersioned, "acceptv"))),
     path("fid/", include(routes("host", HostVersioned, "hostv"))),
     path("fid/", include(routes("offset", OffsetArticles, "offset"))),
+    path("fid/", include(routes("actions", ActionArticles, "actions"))),
     path("one/", include(shared)),
     path("one/v1/", include(shared)),
     path("", include("tests.urls")),

@@ -156,3 +156,46 @@ async def test_a_detail_subscription_has_no_ordering(connect: Any) -> None:
     client = await connect()
     subscribed = await client.subscribe("d", f"/fid/summary/{article.pk}/")
     assert "ordering" not in subscribed
+
+
+async def test_a_list_action_declared_realtime_is_subscribed_as_its_get(
+    connect: Any, api: Any
+) -> None:
+    client = await connect()
+    subscribed = await client.subscribe("p", "/fid/actions/published/", snapshot=True)
+    assert subscribed["data"] == (await api(None).get("/fid/actions/published/")).json()
+    draft = await create(status="draft")  # not in the action's queryset: nothing
+    article = await create(title="out")
+    created = await client.expect("event", id="p", event="created", pk=article.pk)
+    assert created["data"] == item(
+        (await api(None).get("/fid/actions/published/")).json(), article.pk
+    )
+    assert set(created["data"]) == SUMMARY  # the action's own serializer
+    assert created["path"] == f"/fid/actions/{article.pk}/"
+    await sync_to_async(Article.objects.filter(pk=article.pk).update)(status="draft")
+    await client.expect("event", id="p", event="deleted", pk=article.pk)
+    await client.silent()
+    assert draft.pk != article.pk
+
+
+async def test_a_detail_action_declared_realtime_is_subscribed_as_its_get(
+    connect: Any, api: Any
+) -> None:
+    article = await create(title="before")
+    path = f"/fid/actions/{article.pk}/headline/"
+    client = await connect()
+    await client.subscribe("h", path)
+    await sync_to_async(Article.objects.filter(pk=article.pk).update)(title="after")
+    updated = await client.expect("event", id="h", event="updated", pk=article.pk)
+    assert (
+        updated["data"]
+        == (await api(None).get(path)).json()
+        == {"id": article.pk, "title": "after"}
+    )
+
+
+async def test_an_action_not_declared_realtime_says_how_to_declare_it(connect: Any) -> None:
+    client = await connect()
+    await client.send(type="subscribe", id="s", path="/fid/actions/stats/")
+    error = await client.expect("error", id="s", code="not_realtime", status=405)
+    assert "@action(detail=False, realtime=True)" in error["detail"]

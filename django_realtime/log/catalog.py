@@ -43,11 +43,13 @@ class Catalog:
         models: Iterable[type[Model]],
         related: Iterable[type[Model]] = (),
         access: Iterable[type[Model]] = (),
+        views: Iterable[type[Any]] = (),
     ) -> None:
         """``models`` are served or registered; ``related`` only show in their events (their
         own many-to-many tables, a user's groups say, are none of their business);
         ``access`` are what credentials rest on (users and their groups and permissions,
         tokens, sessions): a change to them has subscriptions checked again."""
+        self.views = tuple(views)  # the URLconf's realtime view classes
         access = frozenset(access)
         served = frozenset(models) | access
         self.models = served | frozenset(related)
@@ -124,8 +126,9 @@ def get_catalog() -> Catalog:
             if _catalog is None:
                 _building.active = True
                 try:
-                    served, related = _view_models()
-                    _catalog = Catalog([*served, *_registered], related, _access_models())
+                    views = realtime_views()
+                    served, related = _view_models(views)
+                    _catalog = Catalog([*served, *_registered], related, _access_models(), views)
                 finally:
                     _building.active = False
             catalog = _catalog
@@ -208,8 +211,8 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_on_setting_changed)
 
 
-def _view_models() -> tuple[list[type[Model]], list[type[Model]]]:
-    """The models of the URLconf's realtime views, and the related models they show."""
+def realtime_views() -> list[type[Any]]:
+    """The view classes with RealtimeMixin in the URLconf, each once, in its order."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
     from ..mixins import RealtimeMixin
@@ -221,21 +224,29 @@ def _view_models() -> tuple[list[type[Model]], list[type[Model]]]:
             elif isinstance(pattern, URLPattern):
                 yield getattr(pattern.callback, "cls", None)
 
+    found = (
+        view for view in walk(get_resolver().url_patterns)
+        if isinstance(view, type) and issubclass(view, RealtimeMixin)
+    )  # fmt: skip
+    return list(dict.fromkeys(found))
+
+
+def _view_models(views: list[type[Any]]) -> tuple[list[type[Model]], list[type[Model]]]:
+    """The models of realtime views, and the related models they show."""
     from ..dependencies import of_view_class
 
     apps.check_models_ready()
     served: list[type[Model]] = []
     related: list[type[Model]] = []
-    for view_class in walk(get_resolver().url_patterns):
-        if isinstance(view_class, type) and issubclass(view_class, RealtimeMixin):
-            try:
-                model = view_class.get_realtime_model()
-                # The related rows its serializer shows, and what it declares it depends on.
-                shown = [dependency.model for dependency in of_view_class(view_class, model)]
-            except ImproperlyConfigured:
-                continue  # the system check names the view
-            served.append(model)
-            related += shown
+    for view_class in views:
+        try:
+            model = view_class.get_realtime_model()
+            # The related rows its serializer shows, and what it declares it depends on.
+            shown = [dependency.model for dependency in of_view_class(view_class, model)]
+        except ImproperlyConfigured:
+            continue  # the system check names the view
+        served.append(model)
+        related += shown
     return served, related
 
 

@@ -247,7 +247,7 @@ class DetailAudience(Audience):
         started = time.monotonic()
         # A detail GET, in full, for every change: get_object() is the view's to override.
         try:
-            view = self.view("retrieve", dict(target.kwargs), target.path, target.shared_query)
+            view = self.view(target.action, dict(target.kwargs), target.path, target.shared_query)
             instance = view.get_object()
         except NOT_VISIBLE:
             instance = None

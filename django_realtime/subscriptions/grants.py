@@ -37,7 +37,7 @@ from rest_framework.settings import api_settings
 
 from ..conf import realtime_settings
 from ..log import Entry
-from ..log.catalog import access_tables
+from ..log.catalog import access_tables, get_catalog
 from ..stats import counters
 from .audience import Audience
 from .errors import SubscriptionError
@@ -277,10 +277,11 @@ def _expiry(auth: Any, now: float) -> float | None:
 
 
 def authenticate(credentials: Credentials) -> str | None:
-    """Check an ``auth`` frame's header with the default authentication classes: the
-    username, None if anonymous; SubscriptionError if they refuse it."""
-    classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
-    authenticators = [cls() for cls in classes]
+    """Check an ``auth`` frame's header with the authentication classes that will read it:
+    DEFAULT_AUTHENTICATION_CLASSES, then those of the URLconf's realtime views. The
+    username, None if anonymous; SubscriptionError if a class refuses the value, or if
+    none reads it (a token without its keyword, say), which would change nothing."""
+    authenticators = [cls() for cls in _authentication_classes()]
     request = Request(SubscriptionRequest(credentials, "/", ""), authenticators=authenticators)
     try:
         user = request.user
@@ -288,20 +289,28 @@ def authenticate(credentials: Credentials) -> str | None:
         raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
     used = request.successful_authenticator
     if credentials.authorization and (used is None or isinstance(used, SessionAuthentication)):
-        # Nothing read the value (a token without its keyword, say): it would change nothing.
-        forms = [
+        forms = dict.fromkeys(
             f"'{header.split()[0]} <credentials>'"
             for header in (a.authenticate_header(request) for a in authenticators)
             if header
-        ]
-        expected = f"one of {', '.join(forms)}" if forms else "what they accept"
+        )
+        expected = f"one of {', '.join(forms)}" if forms else "another form"
         raise SubscriptionError(
             "not_authenticated",
             "No authentication class accepted this authorization value; the credentials "
-            f"stay as they were. DEFAULT_AUTHENTICATION_CLASSES expect {expected}.",
+            f"stay as they were. The views' authentication classes expect {expected}.",
             401,
         )
     return user.get_username() if user is not None and user.is_authenticated else None
+
+
+def _authentication_classes() -> list[type[BaseAuthentication]]:
+    classes = dict.fromkeys(
+        cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    )
+    for view_class in get_catalog().views:
+        classes.update(dict.fromkeys(getattr(view_class, "authentication_classes", ())))
+    return list(classes)
 
 
 # -- the event loop's side --------------------------------------------------------------------

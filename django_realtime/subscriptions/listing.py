@@ -164,7 +164,7 @@ class ListAudience(Audience):
         target = self.target
         detail_view = self.view("retrieve", dict(target.kwargs), target.path)
         matching = detail_view.filter_queryset(detail_view.get_queryset())
-        list_view = self.view("list", dict(target.kwargs), target.path, target.shared_query)
+        list_view = self.view(target.action, dict(target.kwargs), target.path, target.shared_query)
         if not self._same_questions:
             in_list = list_view.filter_queryset(list_view.get_queryset())
             if self._same_questions is None:  # decided once, on the first build

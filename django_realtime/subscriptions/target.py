@@ -33,17 +33,14 @@ class Target:
     view_class: type[Any]
     initkwargs: dict[str, Any]
     actions: dict[str, str] | None
-    action: str  # "list" or "retrieve"
+    action: str  # "list", "retrieve", or a GET @action declared realtime
+    detail: bool  # one object (retrieve, a detail=True action) or a list
     kwargs: dict[str, Any]
     match: ResolverMatch = field(compare=False)
     model: type[Model]
     script_name: str = ""  # where the site is mounted; URLs built for the target start with it
     shared_query: str = ""
     format: str | None = None  # the renderer the GET's ?format= asked for
-
-    @property
-    def detail(self) -> bool:
-        return self.action == "retrieve"
 
     @property
     def full_path(self) -> str:
@@ -103,7 +100,7 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
         raise SubscriptionError("not_realtime", _not_realtime(path, view_class, match), 405)
     initkwargs: dict[str, Any] = getattr(match.func, "initkwargs", {})
     actions: dict[str, str] | None = getattr(match.func, "actions", None)
-    action = _get_action(view_class, initkwargs, actions, match.kwargs, path)
+    action, detail = _get_action(view_class, initkwargs, actions, match.kwargs, path)
     try:
         model = view_class.get_realtime_model()
     except ImproperlyConfigured as exc:
@@ -120,6 +117,7 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
         initkwargs=initkwargs,
         actions=actions,
         action=action,
+        detail=detail,
         kwargs=dict(match.kwargs),
         match=match,
         model=model,
@@ -133,7 +131,8 @@ def _get_action(
     actions: dict[str, str] | None,
     kwargs: dict[str, Any],
     path: str,
-) -> str:
+) -> tuple[str, bool]:
+    """The action a GET of ``path`` runs, and whether it answers with one object."""
     if actions is not None:  # a viewset: the router says what GET does
         action = actions.get("get")
         if action is None:
@@ -142,6 +141,20 @@ def _get_action(
                 f"GET is not allowed on {path}, so it cannot be subscribed to.",
                 405,
             )
+        if action not in ("list", "retrieve"):  # an @action
+            if not initkwargs.get("realtime"):
+                kind = "True" if initkwargs.get("detail") else "False"
+                raise SubscriptionError(
+                    "not_realtime",
+                    f"GET {path} runs the {action!r} action, which is not declared realtime. "
+                    f"If it answers as {'retrieve' if kind == 'True' else 'list'}() does, "
+                    "from get_queryset(), filter_queryset() and get_serializer() (which may "
+                    f"look at self.action), declare it: @action(detail={kind}, "
+                    'realtime=True); see "Custom actions" in the django-realtime '
+                    "documentation.",
+                    405,
+                )
+            return action, bool(initkwargs.get("detail"))
     else:  # a generic view: retrieve when the URL carries the lookup
         lookup = (
             initkwargs.get("lookup_url_kwarg")
@@ -158,7 +171,7 @@ def _get_action(
             "subscribed to.",
             405,
         )
-    return action
+    return action, action == "retrieve"
 
 
 def _not_realtime(path: str, view_class: Any, match: ResolverMatch) -> str:

@@ -30,7 +30,7 @@ def build_view(target: Target, request: HttpRequest, action: str, kwargs: dict[s
     if target.actions is not None:
         view.action_map = {"get": action}
         if "detail" in target.initkwargs:
-            view.detail = action == "retrieve"
+            view.detail = action == "retrieve" or (action == target.action and target.detail)
     view.args = ()
     view.kwargs = kwargs
     request.resolver_match = target.match  # as Django's handler sets it (NamespaceVersioning)
@@ -99,10 +99,10 @@ class Admitted:
     def snapshot(self) -> str:
         """The body of the GET, rendered as the GET renders it."""
         view = self.view
-        if self.instance is not None:
-            response = view.retrieve(view.request, **view.kwargs)
-        else:
-            response = view.list(view.request, **view.kwargs)
+        action = getattr(view, "action", None) or (
+            "retrieve" if self.instance is not None else "list"
+        )
+        response = getattr(view, action)(view.request, **view.kwargs)
         return render(self.renderer, view, response.data)
 
 
