@@ -104,6 +104,23 @@ class CompiledResolver(URLResolver):
             type(pattern) is RoutePattern and pattern._route == ""  # type: ignore[attr-defined]
         )
 
+    def _populate(self) -> None:
+        """Django's reverse tables. When a URLconf includes, through a namespaced include,
+        a URLconf that holds this resolver, populating reaches it again: Django stops at
+        the namespace, but the resolver above this one reads its tables right away. It
+        gets the tables a plain resolver of the same patterns builds, as with Django."""
+        if not getattr(self._local, "populating", False):
+            super()._populate()
+            return
+        plain = URLResolver(
+            self.pattern, self.urlconf_name, self.default_kwargs, self.app_name, self.namespace
+        )
+        plain._populate()
+        language = get_language()
+        self._reverse_dict[language] = plain._reverse_dict[language]
+        self._namespace_dict[language] = plain._namespace_dict[language]
+        self._app_dict[language] = plain._app_dict[language]
+
     @property
     def routes(self) -> list[Route]:
         """Every route (HTTP and websocket) in the order Django tries them."""

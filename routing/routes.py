@@ -72,10 +72,20 @@ def _walk(
     patterns: Iterable[Any], chain: tuple[URLResolver, ...]
 ) -> Iterator[tuple[tuple[URLResolver, ...], Any]]:
     for entry in patterns:
-        if is_transparent(entry):
+        if is_transparent(entry) and not _includes_itself(entry, chain):
             yield from _walk(entry.url_patterns, (*chain, entry))
         else:
             yield chain, entry
+
+
+def _includes_itself(entry: URLResolver, chain: tuple[URLResolver, ...]) -> bool:
+    """Whether ``entry`` includes a URLconf that encloses it (directly, or through others).
+
+    Django follows such an include only as far as a path reaches into it; expanded here, it
+    would never end. It stays one opaque entry, resolved by Django's own ``resolve()``, so
+    only the paths that reach it pay for the recursion, as with Django."""
+    module = entry.urlconf_module
+    return any(outer.urlconf_module is module for outer in chain)
 
 
 def shape(route: Route, translated: bool = False) -> Shape:
@@ -126,25 +136,24 @@ def pattern_tokens(
     return None
 
 
-def depends_on_language(patterns: Iterable[Any], depth: int = 0) -> bool:
+def depends_on_language(patterns: Iterable[Any]) -> bool:
     """Whether any pattern (include()s too) reads differently in another language."""
-    for pattern in patterns:
-        inner = getattr(pattern, "pattern", None)
-        if isinstance(inner, LocalePrefixPattern):
-            return True
-        if isinstance(inner, RoutePattern) and not isinstance(inner._route, str):  # type: ignore[attr-defined]
-            return True
-        if isinstance(inner, RegexPattern) and not isinstance(inner._regex, str):  # type: ignore[attr-defined]
-            return True
-        if not isinstance(inner, (RoutePattern, RegexPattern)):
-            return True  # a pattern routing does not know: assume the worst
-        if (
-            isinstance(pattern, URLResolver)
-            and depth < 50
-            and depends_on_language(pattern.url_patterns, depth + 1)
-        ):
-            return True
-    return False
+    return any(
+        _reads_per_language(pattern)
+        for route in flatten(patterns)
+        for pattern in (*route.chain, route.entry)
+    )
+
+
+def _reads_per_language(pattern: Any) -> bool:
+    inner = getattr(pattern, "pattern", None)
+    if isinstance(inner, LocalePrefixPattern):
+        return True
+    if isinstance(inner, RoutePattern) and not isinstance(inner._route, str):  # type: ignore[attr-defined]
+        return True
+    if isinstance(inner, RegexPattern) and not isinstance(inner._regex, str):  # type: ignore[attr-defined]
+        return True
+    return not isinstance(inner, (RoutePattern, RegexPattern))  # unknown: assume the worst
 
 
 def _django_route_tokens(pattern: RoutePattern) -> tuple[Token, ...] | None:
