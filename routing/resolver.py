@@ -118,8 +118,8 @@ class CompiledResolver(URLResolver):
         plain._populate()
         language = get_language()
         self._reverse_dict[language] = plain._reverse_dict[language]
-        self._namespace_dict[language] = plain._namespace_dict[language]
-        self._app_dict[language] = plain._app_dict[language]
+        self._namespace_dict[language] = plain._namespace_dict[language]  # type: ignore[attr-defined]
+        self._app_dict[language] = plain._app_dict[language]  # type: ignore[attr-defined]
 
     @property
     def routes(self) -> list[Route]:
