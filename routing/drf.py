@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import register_converter
+from django.urls import re_path, register_converter
 from django.urls.converters import get_converters
+from django.urls.resolvers import RegexPattern
 from rest_framework import routers
 from rest_framework.settings import api_settings
 
@@ -87,17 +88,9 @@ def lookup_converter(viewset: type[Any]) -> str:
     explicit = getattr(viewset, "lookup_value_converter", None)
     if explicit:
         return str(explicit)
-    if getattr(viewset, "lookup_value_regex", None):
-        name = viewset.__name__
-        raise ImproperlyConfigured(
-            f"{name} sets lookup_value_regex, which routing's router cannot use: routes take "
-            f"converters. Set {name}.lookup_value_converter instead, e.g. 'slug' or 'int(min=1)'"
-            " (register a converter for any other regex with django.urls.register_converter)."
-        )
-    queryset = getattr(viewset, "queryset", None)
-    if queryset is None:
+    model: Any = getattr(getattr(viewset, "queryset", None), "model", None)
+    if model is None:  # no queryset, or a plain list: nothing says what a lookup is
         return "str"
-    model = queryset.model
     lookup = getattr(viewset, "lookup_field", "pk")
     field: Any = None
     for part in lookup.split("__"):
@@ -111,15 +104,30 @@ def lookup_converter(viewset: type[Any]) -> str:
     return field_converter(field)
 
 
+# Routing's placeholders in a route ("<int(min=1):pk>"), not regex named groups.
+_PLACEHOLDER = re.compile(r"(?<!\?P)<[^<>]+>")
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")
+_LOOKUP = "\x00"  # where the lookup goes, while a route's kind is decided
+
+
 class SimpleRouter(routers.SimpleRouter):
-    """DRF's ``SimpleRouter`` producing routing's routes."""
+    """DRF's ``SimpleRouter`` producing routing's routes.
+
+    ``routes``, ``get_routes()`` and ``get_lookup_regex()`` keep the shapes DRF documents
+    (regex templates), which router extensions build on. Each route becomes a typed
+    ``path()`` with the lookup's converter, unless its prefix or ``url_path`` is a regex,
+    or the viewset sets ``lookup_value_regex``: then it is DRF's own ``re_path()``.
+    """
 
     def __init__(self, trailing_slash: bool = True, **kwargs: Any) -> None:
         kwargs.pop("use_regex_path", None)
-        super().__init__(trailing_slash=trailing_slash, use_regex_path=False, **kwargs)
+        super().__init__(trailing_slash=trailing_slash, use_regex_path=True, **kwargs)
 
     def get_lookup_regex(self, viewset: type[Any], lookup_prefix: str = "") -> str:
-        """The lookup component of detail routes (DRF's name: nested routers call it)."""
+        """The lookup component of detail routes (DRF's name: nested routers call it): a
+        converter placeholder, or DRF's regex for a viewset with ``lookup_value_regex``."""
+        if _uses_regex_lookup(viewset):
+            return str(super().get_lookup_regex(viewset, lookup_prefix))
         field = getattr(viewset, "lookup_field", "pk")
         kwarg = getattr(viewset, "lookup_url_kwarg", None) or field
         return f"<{lookup_converter(viewset)}:{lookup_prefix}{kwarg}>"
@@ -128,19 +136,34 @@ class SimpleRouter(routers.SimpleRouter):
         urls = []
         for prefix, viewset, basename in self.registry:
             lookup = self.get_lookup_regex(viewset)
+            regex_lookup = super().get_lookup_regex(viewset)  # DRF's, always a regex
             for route in self.get_routes(viewset):
                 mapping: dict[str, Any] = self.get_method_map(viewset, route.mapping)
                 if not mapping:
                     continue
-                url = route.url.format(
-                    prefix=prefix, lookup=lookup, trailing_slash=self.trailing_slash
+                template = route.url.format(
+                    prefix=prefix, lookup=_LOOKUP, trailing_slash=self.trailing_slash
                 )
                 if not prefix:  # the router sits in an include(): no leading slash
-                    url = url.removeprefix("/")
+                    template = template.replace("^/", "^", 1)
                 initkwargs = {**route.initkwargs, "basename": basename, "detail": route.detail}
                 view = viewset.as_view(mapping, **initkwargs)
-                urls.append(path(url, view, name=route.name.format(basename=basename)))
+                name = route.name.format(basename=basename)
+                body = template.removeprefix("^").removesuffix("$")
+                if _uses_regex_lookup(viewset) or _REGEX_SYNTAX.search(
+                    _PLACEHOLDER.sub("", body.replace(_LOOKUP, ""))
+                ):
+                    regex = template.replace(_LOOKUP, regex_lookup)
+                    urls.append(re_path(regex, view, name=name))
+                else:
+                    urls.append(path(body.replace(_LOOKUP, lookup), view, name=name))
         return urls
+
+
+def _uses_regex_lookup(viewset: type[Any]) -> bool:
+    return bool(getattr(viewset, "lookup_value_regex", None)) and not getattr(
+        viewset, "lookup_value_converter", None
+    )
 
 
 class DefaultRouter(SimpleRouter, routers.DefaultRouter):
@@ -175,7 +198,12 @@ def format_suffix_patterns(urlpatterns: list[Any]) -> list[Any]:
     suffix = f"<drf_format_suffix:{api_settings.FORMAT_SUFFIX_KWARG}>"
     result = []
     for pattern in urlpatterns:
-        route = written(pattern.pattern).rstrip("$").rstrip("/") + suffix
         result.append(pattern)
+        if isinstance(pattern.pattern, RegexPattern):  # as DRF suffixes its regex routes
+            regex = str(pattern.pattern.regex.pattern).rstrip("$").rstrip("/")
+            regex += rf"\.(?P<{api_settings.FORMAT_SUFFIX_KWARG}>[a-z0-9]+)/?$"
+            result.append(re_path(regex, pattern.callback, pattern.default_args, pattern.name))
+            continue
+        route = written(pattern.pattern).rstrip("$").rstrip("/") + suffix
         result.append(path(route, pattern.callback, pattern.default_args, pattern.name))
     return result

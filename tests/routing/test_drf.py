@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.test.utils import isolate_apps
@@ -125,16 +123,45 @@ def test_per_viewset_lookup(
     assert lookup_converter(_viewset(models_module["Thing"], **attributes)) == converter
 
 
-def test_lookup_value_regex_asks_for_a_converter(models_module: dict[str, Any]) -> None:
+def test_lookup_value_regex_keeps_drfs_regex_routes(models_module: dict[str, Any]) -> None:
     viewset = _viewset(models_module["Thing"], lookup_value_regex="[0-9a-f]{32}")
-    message = (
-        "ThingViewSet sets lookup_value_regex, which routing's router cannot use: routes take "
-        "converters. Set ThingViewSet.lookup_value_converter instead, e.g. 'slug' or "
-        "'int(min=1)' (register a converter for any other regex with "
-        "django.urls.register_converter)."
-    )
-    with pytest.raises(ImproperlyConfigured, match=f"^{re.escape(message)}$"):
-        SimpleRouter().get_lookup_regex(viewset)
+    router = SimpleRouter()
+    router.register("things", viewset)
+    assert [url.pattern.regex.pattern for url in router.urls] == [
+        "^things/$",
+        "^things/(?P<pk>[0-9a-f]{32})/$",
+    ]  # DRF's own routes: a lookup regex is not a converter
+
+
+def test_a_viewset_without_a_model_gets_the_str_converter() -> None:
+    class Listed(viewsets.ViewSet):
+        queryset = [1, 2, 3]  # a plain list, as DRF's own tests have
+
+        def retrieve(self, request: Any, pk: str) -> Response:
+            return Response({"pk": pk})
+
+    router = SimpleRouter()
+    router.register("listed", Listed, basename="listed")
+    assert _routes(router.urls) == [("listed/<str:pk>/", "listed-detail")]
+
+
+def test_a_regex_url_path_is_drfs_regex_route() -> None:
+    class Years(viewsets.ViewSet):
+        @action(detail=False, url_path=r"in/(?P<year>[0-9]{4})")
+        def in_year(self, request: Any, year: str) -> Response:
+            return Response({"year": year})
+
+        @action(detail=True, url_path=r"on/(?P<day>[0-9]{2})")
+        def on_day(self, request: Any, pk: str, day: str) -> Response:
+            return Response({"pk": pk, "day": day})
+
+    router = SimpleRouter()
+    router.register("years", Years, basename="years")
+    resolver = URLResolver(RegexPattern(r"^/"), router.urls)
+    found = resolver.resolve("/years/in/2024/")
+    assert (found.url_name, found.kwargs) == ("years-in-year", {"year": "2024"})
+    found = resolver.resolve("/years/7/on/05/")
+    assert (found.url_name, found.kwargs) == ("years-on-day", {"pk": "7", "day": "05"})
 
 
 def _routes(urls: list[Any]) -> list[tuple[str, str | None]]:
