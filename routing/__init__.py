@@ -2,7 +2,7 @@
 
 from django.urls import include, re_path, register_converter
 
-from .patterns import TypedRoutePattern, WebsocketPattern, path, websocket
+from .patterns import TypedRoutePattern, WebsocketPattern, path, websocket, websocket_re_path
 from .resolver import CompiledResolver, compile
 from .reverse import Reverser, RouteNotFound, reverse, reverser
 
@@ -20,4 +20,5 @@ __all__ = [
     "reverse",
     "reverser",
     "websocket",
+    "websocket_re_path",
 ]

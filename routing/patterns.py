@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import URLPattern, URLResolver
-from django.urls.resolvers import ResolverMatch, RoutePattern
+from django.urls.resolvers import RegexPattern, ResolverMatch, RoutePattern
 from django.utils.translation import get_language
 
 from .syntax import Token, parse, to_regex
@@ -87,6 +87,28 @@ def websocket(
     name: str | None = None,
 ) -> WebsocketPattern:
     """A websocket route to an ASGI application, e.g. ``Consumer.as_asgi()``."""
+    _check_application(application)
+    _check_kwargs(kwargs)
+    pattern = TypedRoutePattern(route, name=name, is_endpoint=True)
+    return WebsocketPattern(pattern, application, kwargs, name)
+
+
+def websocket_re_path(
+    regex: Any,
+    application: Callable[..., Any],
+    kwargs: dict[str, Any] | None = None,
+    name: str | None = None,
+) -> WebsocketPattern:
+    """A websocket route written as a regex, as Channels' ``re_path()`` routes are: named
+    groups become ``url_route["kwargs"]``, unnamed ones ``url_route["args"]``."""
+    _check_application(application)
+    _check_kwargs(kwargs)
+    return WebsocketPattern(
+        RegexPattern(regex, name=name, is_endpoint=True), application, kwargs, name
+    )
+
+
+def _check_application(application: object) -> None:
     if inspect.isclass(application):
         raise TypeError(
             f"websocket() needs an ASGI application, got the class {application.__name__}; "
@@ -97,9 +119,6 @@ def websocket(
             f"websocket() needs an ASGI application, got {application!r}; for include(), "
             "use path()."
         )
-    _check_kwargs(kwargs)
-    pattern = TypedRoutePattern(route, name=name, is_endpoint=True)
-    return WebsocketPattern(pattern, application, kwargs, name)
 
 
 def _make(route: Any, view: Any, kwargs: dict[str, Any] | None, name: str | None) -> Any:

@@ -44,6 +44,24 @@ async def test_routes_to_the_matching_application(path: str, kwargs: dict[str, s
     assert message == {"args": [], "kwargs": kwargs, "path_remaining": ""}
 
 
+@pytest.mark.parametrize(
+    ("path", "args", "kwargs"),
+    [
+        ("/ws/old/lobby/", [], {"room": "lobby"}),  # named groups: kwargs, as Channels
+        ("/ws/numbered/3/14/", ["3", "14"], {}),  # unnamed groups only: args
+    ],
+)
+async def test_re_path_routes_as_channels_has_them(
+    path: str, args: list[str], kwargs: dict[str, str]
+) -> None:
+    urlconf = "tests.routing.ws_regex_urls"
+    connected, _, message = await connect(path, urlconf)
+    assert connected
+    assert message == {"args": args, "kwargs": kwargs, "path_remaining": ""}
+    other = path.replace("lobby", "LOBBY").replace("3", "x")
+    assert (await connect(other, urlconf))[:2] == (False, 4404)
+
+
 @pytest.mark.parametrize("path", ["/ws/nope/", "/", "/articles/", "/ws/rooms/x/", "/ws/rooms/7"])
 async def test_unknown_paths_close_with_4404(path: str) -> None:
     assert await connect(path) == (False, 4404, None)
