@@ -2,7 +2,14 @@
 
 from django.urls import include, re_path, register_converter
 
-from .patterns import TypedRoutePattern, WebsocketPattern, path, websocket, websocket_re_path
+from .patterns import (
+    TypedRoutePattern,
+    WebsocketPattern,
+    path,
+    websocket,
+    websocket_mount,
+    websocket_re_path,
+)
 from .resolver import CompiledResolver, compile
 from .reverse import Reverser, RouteNotFound, reverse, reverser
 
@@ -20,5 +27,6 @@ __all__ = [
     "reverse",
     "reverser",
     "websocket",
+    "websocket_mount",
     "websocket_re_path",
 ]

@@ -81,7 +81,7 @@ class WebsocketRouter:
         outer = scope.get("url_route", {})
         scope = dict(
             scope,
-            path_remaining="",
+            path_remaining=getattr(match, "path_remaining", ""),
             url_route={
                 "args": tuple(outer.get("args", ())) + tuple(match.args),
                 "kwargs": {**outer.get("kwargs", {}), **match.kwargs},

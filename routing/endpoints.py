@@ -208,12 +208,18 @@ class Endpoint:
             )
         else:
             try:
-                sub = self.entry.resolve(rest)
+                if self.route.websocket:  # a mount: its HTTP resolve() never matches
+                    sub = self.entry.resolve_websocket(rest)
+                else:
+                    sub = self.entry.resolve(rest)
             except Resolver404:
                 return None
             if not sub:
                 return None
-        return self._nest(levels, sub)
+        match = self._nest(levels, sub)
+        if hasattr(sub, "path_remaining"):
+            match.path_remaining = sub.path_remaining  # type: ignore[attr-defined]
+        return match
 
     def _nest(self, levels: list[tuple[Any, ...]], sub: Any) -> ResolverMatch:
         """What Django's nested ``URLResolver.resolve()`` calls would return."""

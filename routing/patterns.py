@@ -73,6 +73,27 @@ class WebsocketPattern(URLPattern):
         return super().resolve(path)
 
 
+class WebsocketMount(WebsocketPattern):
+    """A prefix under which an ASGI application routes the rest of the path itself."""
+
+    def resolve_websocket(self, path: str) -> ResolverMatch | None:
+        found = self.pattern.match(path)
+        if not found:
+            return None
+        rest, args, captured = found
+        match = ResolverMatch(
+            self.callback,
+            args,
+            {**captured, **self.default_args},
+            self.name,
+            route=str(self.pattern),
+            captured_kwargs=captured,
+            extra_kwargs=self.default_args,
+        )
+        match.path_remaining = rest  # type: ignore[attr-defined]
+        return match
+
+
 def path(
     route: Any, view: Any, kwargs: dict[str, Any] | None = None, name: str | None = None
 ) -> Any:
@@ -106,6 +127,18 @@ def websocket_re_path(
     return WebsocketPattern(
         RegexPattern(regex, name=name, is_endpoint=True), application, kwargs, name
     )
+
+
+def websocket_mount(
+    route: Any, application: Callable[..., Any], kwargs: dict[str, Any] | None = None
+) -> WebsocketMount:
+    """A websocket prefix whose ASGI application routes the rest of the path itself: a
+    Channels ``URLRouter`` (middleware-wrapped or not), another ``WebsocketRouter``. It
+    gets ``scope["path_remaining"]``, and the prefix's captures in ``url_route``."""
+    _check_application(application)
+    _check_kwargs(kwargs)
+    pattern = TypedRoutePattern(route, is_endpoint=False)
+    return WebsocketMount(pattern, application, kwargs)
 
 
 def _check_application(application: object) -> None:

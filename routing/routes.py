@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver
 from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
 
 from ._regex import cannot_match_slash
-from .patterns import TypedRoutePattern, WebsocketPattern
+from .patterns import TypedRoutePattern, WebsocketMount, WebsocketPattern
 from .syntax import Param, Token, parse, to_regex
 
 # Django's own component regex, to read the routes of django.urls.path().
@@ -39,7 +39,9 @@ class Route:
     @property
     def plain(self) -> bool:
         """An endpoint whose matching routing knows: a URLPattern with Django's resolve()."""
-        return self.websocket or (
+        if self.websocket:
+            return not isinstance(self.entry, WebsocketMount)  # a mount: the rest is its own
+        return (
             isinstance(self.entry, URLPattern) and type(self.entry).resolve is URLPattern.resolve
         )
 

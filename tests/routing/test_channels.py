@@ -62,6 +62,23 @@ async def test_re_path_routes_as_channels_has_them(
     assert (await connect(other, urlconf))[:2] == (False, 4404)
 
 
+@pytest.mark.parametrize(
+    ("path", "kwargs"),
+    [
+        ("/ws/groups/5/room/blue/", {"group": "5", "name": "blue"}),
+        ("/ws/plain/room/red/", {"name": "red"}),
+    ],
+)
+async def test_a_mounted_application_routes_the_rest_itself(
+    path: str, kwargs: dict[str, str]
+) -> None:
+    urlconf = "tests.routing.ws_mount_urls"
+    connected, _, message = await connect(path, urlconf)
+    assert connected
+    assert message["kwargs"] == kwargs
+    assert (await connect("/ws/groups/0/room/blue/", urlconf))[:2] == (False, 4404)
+
+
 @pytest.mark.parametrize("path", ["/ws/nope/", "/", "/articles/", "/ws/rooms/x/", "/ws/rooms/7"])
 async def test_unknown_paths_close_with_4404(path: str) -> None:
     assert await connect(path) == (False, 4404, None)
