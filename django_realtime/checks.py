@@ -90,10 +90,10 @@ def _check_asgi_application(dotted: str) -> list[CheckMessage]:
         application = import_string(dotted)
     except Exception as exc:  # an import error, or whatever asgi.py raises
         return [
-            Error(
+            Warning(
                 f"ASGI_APPLICATION {dotted!r} cannot be imported: {exc!r}.",
                 hint=f"Point ASGI_APPLICATION at asgi.py's application, and {_asgi_py()}",
-                id="django_realtime.E014",
+                id="django_realtime.W014",
             )
         ]
     mapping = getattr(application, "application_mapping", None)  # Channels' ProtocolTypeRouter
@@ -101,11 +101,11 @@ def _check_asgi_application(dotted: str) -> list[CheckMessage]:
         isinstance(mapping, dict) and "websocket" not in mapping
     ):
         return [
-            Error(
+            Warning(
                 f"{dotted} serves HTTP only (Django's own ASGI handler, as startproject "
                 "writes asgi.py): every websocket handshake gets HTTP 500.",
                 hint=f"In place of Django's handler, {_asgi_py()}",
-                id="django_realtime.E015",
+                id="django_realtime.W015",
             )
         ]
     return []

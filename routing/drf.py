@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import re_path, register_converter
@@ -154,6 +154,13 @@ class SimpleRouter(routers.SimpleRouter):
                     _PLACEHOLDER.sub("", body.replace(_LOOKUP, ""))
                 ):
                     regex = template.replace(_LOOKUP, regex_lookup)
+                    if _PLACEHOLDER.search(regex):
+                        raise ImproperlyConfigured(
+                            f"{viewset.__name__}'s route {regex!r} needs a regex (its url_path "
+                            "or lookup_value_regex), and its prefix has a typed placeholder, "
+                            "which a regex route cannot read (a nested router, say). Write "
+                            "the url_path with converters, or set lookup_value_converter."
+                        )
                     urls.append(re_path(regex, view, name=name))
                 else:
                     urls.append(path(body.replace(_LOOKUP, lookup), view, name=name))

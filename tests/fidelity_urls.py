@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.urls import include, path
 from rest_framework import filters, pagination, routers, serializers, versioning, viewsets
 from rest_framework.decorators import action
@@ -105,6 +106,36 @@ class ActionArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"count": self.get_queryset().count()})
 
 
+class Counted(serializers.ModelSerializer):  # type: ignore[type-arg]
+    tag_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "tag_count"]
+
+
+class AnnotatedArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    """The list annotates what its serializer shows; the detail does not."""
+
+    queryset = Article.objects.all()
+
+    def get_queryset(self) -> Any:
+        if self.action == "list":
+            return Article.objects.annotate(tag_count=Count("tags")).order_by("id")
+        return Article.objects.all()
+
+    def get_serializer_class(self) -> Any:
+        return Counted if self.action == "list" else Full
+
+
+class CursorArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Article.objects.all()
+    serializer_class = Summary
+
+    class pagination_class(pagination.CursorPagination):
+        ordering = "-id"
+
+
 def routes(prefix: str, view: Any, basename: str) -> list[Any]:
     router = routers.SimpleRouter()
     router.register(prefix, view, basename=basename)
@@ -112,6 +143,9 @@ def routes(prefix: str, view: Any, basename: str) -> list[Any]:
 
 
 shared = routes("articles", SummaryArticles, "shared")  # one router, two prefixes
+optional = routers.SimpleRouter()
+optional.trailing_slash = "/?"  # a common recipe: the slash is optional
+optional.register("optional", SummaryArticles, basename="optional")
 namespaced = routes("ns", NamespaceVersioned, "nsv")
 
 urlpatterns = [
@@ -124,6 +158,9 @@ urlpatterns = [
     path("fid/", include(routes("host", HostVersioned, "hostv"))),
     path("fid/", include(routes("offset", OffsetArticles, "offset"))),
     path("fid/", include(routes("actions", ActionArticles, "actions"))),
+    path("fid/", include(routes("annotated", AnnotatedArticles, "annotated"))),
+    path("fid/", include(routes("cursor", CursorArticles, "cursor"))),
+    path("fid/", include(optional.urls)),
     path("one/", include(shared)),
     path("one/v1/", include(shared)),
     path("", include("tests.urls")),

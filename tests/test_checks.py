@@ -195,7 +195,7 @@ def test_a_realtime_view_without_the_app_installed_is_an_error_at_startup(settin
 def test_an_asgi_application_without_websockets_is_an_error(settings: Any, module: str) -> None:
     settings.ASGI_APPLICATION = f"tests.asgi_apps.{module}.application"
     (error,) = check_settings()
-    assert error.id == "django_realtime.E015"
+    assert error.id == "django_realtime.W015"
     assert "every websocket handshake gets HTTP 500" in error.msg
     assert "from django_realtime.asgi import get_asgi_application" in error.hint
     assert "'project.settings'" in error.hint  # the project's own settings module
@@ -204,7 +204,7 @@ def test_an_asgi_application_without_websockets_is_an_error(settings: Any, modul
 def test_an_asgi_application_that_cannot_be_imported_is_an_error(settings: Any) -> None:
     settings.ASGI_APPLICATION = "project.asgi.nope"
     (error,) = check_settings()
-    assert error.id == "django_realtime.E014"
+    assert error.id == "django_realtime.W014"
 
 
 @pytest.mark.parametrize(

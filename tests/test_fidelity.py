@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.urls import reverse
 
 from articles.models import Article
 from django_realtime.subscriptions.engine import get_engine
@@ -199,3 +200,27 @@ async def test_an_action_not_declared_realtime_says_how_to_declare_it(connect: A
     await client.send(type="subscribe", id="s", path="/fid/actions/stats/")
     error = await client.expect("error", id="s", code="not_realtime", status=405)
     assert "@action(detail=False, realtime=True)" in error["detail"]
+
+
+async def test_list_events_are_built_from_the_lists_own_queryset(connect: Any, api: Any) -> None:
+    client = await connect()
+    await client.subscribe("a", "/fid/annotated/")
+    article = await create(title="counted")
+    created = await client.expect("event", id="a", event="created", pk=article.pk)
+    assert created["data"] == item((await api(None).get("/fid/annotated/")).json(), article.pk)
+    assert created["data"]["tag_count"] == 0
+
+
+async def test_cursor_pagination_says_its_own_ordering(connect: Any) -> None:
+    client = await connect()
+    subscribed = await client.subscribe("c", "/fid/cursor/")
+    assert subscribed["ordering"] == ["-id"]
+
+
+async def test_an_optional_trailing_slash_keeps_event_paths_whole(connect: Any) -> None:
+    client = await connect()
+    await client.subscribe("o", "/fid/optional/")
+    article = await create()
+    created = await client.expect("event", id="o", event="created", pk=article.pk)
+    assert created["path"] == reverse("optional-detail", kwargs={"pk": article.pk})
+    assert "//" not in created["path"]

@@ -258,6 +258,23 @@ async def test_an_auth_value_that_no_class_reads_is_refused(
     await client.expect("auth", ok=True, user="alice")
 
 
+async def test_an_auth_frame_is_read_by_the_header_classes_whatever_their_order(
+    connect: Any, tokens: dict[str, str], users: dict[str, Any], settings: Any
+) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "rest_framework.authentication.SessionAuthentication",
+            "rest_framework.authentication.TokenAuthentication",
+        ],
+    }
+    http = HttpClient()
+    await sync_to_async(http.force_login)(users["bob"])
+    client = await connect(cookie=f"sessionid={http.cookies['sessionid'].value}")
+    await client.send(type="auth", authorization=f"Token {tokens['alice']}")
+    await client.expect("auth", ok=True, user="alice")
+
+
 async def test_duplicate_and_unknown_ids(connect: Any) -> None:
     client = await connect()
     await client.subscribe("a", "/api/articles/")

@@ -282,13 +282,15 @@ def authenticate(credentials: Credentials) -> str | None:
     username, None if anonymous; SubscriptionError if a class refuses the value, or if
     none reads it (a token without its keyword, say), which would change nothing."""
     authenticators = [cls() for cls in _authentication_classes()]
+    if credentials.authorization:
+        # The value is the header's: the classes that read a cookie have no say in it.
+        authenticators = [a for a in authenticators if not isinstance(a, SessionAuthentication)]
     request = Request(SubscriptionRequest(credentials, "/", ""), authenticators=authenticators)
     try:
         user = request.user
     except APIException as exc:
         raise SubscriptionError("not_authenticated", str(exc.detail), 401) from None
-    used = request.successful_authenticator
-    if credentials.authorization and (used is None or isinstance(used, SessionAuthentication)):
+    if credentials.authorization and request.successful_authenticator is None:
         forms = dict.fromkeys(
             f"'{header.split()[0]} <credentials>'"
             for header in (a.authenticate_header(request) for a in authenticators)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import unquote
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Model
@@ -137,7 +138,16 @@ class ListAudience(Audience):
                 continue  # it left after what was evaluated: a live event says so
             kind = "created" if first[pk].kind == "created" else "updated"
             path = self._detail_path(getattr(instance, self.lookup_field))
-            data = self._serialize(instance)
+            try:
+                data = self._serialize(instance)
+            except Exception:
+                logger.exception(
+                    "Serializing %s pk=%r for %s failed: its subscribers are reset",
+                    self.label,
+                    pk,
+                    self.target.full_path,
+                )
+                return None
             cursor = f"{epoch}-{last[pk]}"
             events.append(
                 Event(last[pk], wire.event_tail(kind, path, wire.json_pk(pk), data, cursor))
@@ -172,7 +182,9 @@ class ListAudience(Audience):
                 # A query that cannot match anything now says nothing of the next build's.
                 self._same_questions = sql is not None and sql == _sql(in_list)
             if not self._same_questions:  # e.g. a filtered list: ask both questions
-                matching = matching.filter(pk__in=in_list.values("pk"))
+                # The list's own objects (its annotations, what its serializer reads),
+                # those of them the detail GET would return too.
+                matching = in_list.filter(pk__in=matching.values("pk"))
         # The first build is the subscription's own (off the path of events): it prepares the
         # fetch at once, so that the first changes need not compile it.
         fetch = PreparedFetch(matching, now=self._fetch is None)
@@ -238,9 +250,11 @@ def _prefixes(target: Target) -> tuple[str, str] | None:
     except NoReverseMatch:
         return None
     own = target.full_path
-    if built is None or built == own:
+    if built is None or unquote(built) == own:
         return None
     tail = _common_tail(built, own)
+    if tail <= 1:  # nothing in common but a slash ("/?" routes, say): leave the paths be
+        return None
     return built[: len(built) - tail], own[: len(own) - tail]
 
 

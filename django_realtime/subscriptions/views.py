@@ -122,9 +122,15 @@ def admit(target: Target, credentials: Credentials) -> Admitted:
             instance = view.get_object()
         else:
             queryset = view.filter_queryset(view.get_queryset())
-            if view.paginator is not None:
+            paginator = view.paginator
+            if paginator is not None:
                 view.paginate_queryset(queryset)  # a page the GET would not find is a 404
-            ordering = ordering_of(queryset)
+            if hasattr(paginator, "get_ordering"):  # CursorPagination orders for itself
+                ordering = ordering_of(
+                    queryset.order_by(*paginator.get_ordering(view.request, queryset, view))
+                )
+            else:
+                ordering = ordering_of(queryset)
         audience_key = view.get_realtime_audience()
     except SubscriptionError:
         raise
@@ -158,7 +164,9 @@ def ordering_of(queryset: Any) -> list[str]:
     for term in terms:
         if isinstance(term, OrderBy) and isinstance(term.expression, F):
             term = ("-" if term.descending else "") + term.expression.name  # type: ignore[attr-defined]
-        names.append(str(term))
+        if not isinstance(term, str):
+            return []  # an expression (Lower("name")): no field name says it
+        names.append(term)
     return names
 
 

@@ -52,9 +52,16 @@ def fit_blocking_reads(layer: Any) -> None:
     if not isinstance(layer, RedisChannelLayer):
         return
     timeout = layer.brpop_timeout + 5
-    for host in layer.hosts:
-        if "socket_timeout" not in host and "socket_timeout=" not in str(host.get("address")):
+    hosts = [dict(host) for host in layer.hosts]  # not the dicts of settings.CHANNEL_LAYERS
+    for host in hosts:
+        address = host.get("address")
+        if "socket_timeout" in host or "socket_timeout=" in str(address):
+            continue
+        if address is None:
             host["socket_timeout"] = timeout
+        else:  # in the URL: channels_redis 4.0 passes an address host nothing else
+            host["address"] = f"{address}{'&' if '?' in address else '?'}socket_timeout={timeout}"
+    layer.hosts = hosts
 
 
 def group_name() -> str:

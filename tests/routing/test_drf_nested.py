@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import include, path, resolve, reverse
 from rest_framework import serializers, viewsets
 
@@ -78,3 +80,15 @@ def resolve_or_none(path: str) -> Any:
         return resolve(path)
     except Resolver404:
         return None
+
+
+def test_a_regex_route_under_a_typed_parent_is_refused_at_startup() -> None:
+    class Numbered(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+        queryset = Comment.objects.all()
+        serializer_class = serializers.Serializer
+        lookup_value_regex = "[0-9]+"
+
+    nested = NestedSimpleRouter(router, "articles", lookup="article")
+    nested.register("numbered", Numbered, basename="numbered")
+    with pytest.raises(ImproperlyConfigured, match=r"Numbered's route .* typed placeholder"):
+        nested.get_urls()
