@@ -88,10 +88,16 @@ class ActionArticles(RealtimeMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         if self.action == "published":
             return Article.objects.filter(status="published")
+        if self.action == "titled":
+            return Article.objects.filter(title=self.kwargs["title"])
         return Article.objects.all()
 
     def get_serializer_class(self) -> Any:
-        return Summary if self.action in ("published", "headline") else Full
+        return Summary if self.action in ("published", "headline", "titled") else Full
+
+    @action(detail=False, realtime=True, url_path=r"titled/(?P<title>[^/.]+)")
+    def titled(self, request: Any, title: str) -> Response:
+        return self.list(request)
 
     @action(detail=False, realtime=True)
     def published(self, request: Any) -> Response:

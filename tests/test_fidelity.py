@@ -224,3 +224,11 @@ async def test_an_optional_trailing_slash_keeps_event_paths_whole(connect: Any) 
     created = await client.expect("event", id="o", event="created", pk=article.pk)
     assert created["path"] == reverse("optional-detail", kwargs={"pk": article.pk})
     assert "//" not in created["path"]
+
+
+async def test_a_list_action_with_its_own_arguments_sends_detail_paths(connect: Any) -> None:
+    client = await connect()
+    await client.subscribe("t", "/fid/actions/titled/hello/")
+    article = await create(title="hello")
+    created = await client.expect("event", id="t", event="created", pk=article.pk)
+    assert created["path"] == f"/fid/actions/{article.pk}/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from itertools import combinations
 from typing import Any
 from urllib.parse import unquote
 
@@ -54,6 +55,7 @@ class ListAudience(Audience):
         self._detail_name = _detail_url_name(self.target)
         self._prefixes = _prefixes(self.target)
         self._warned_no_detail = False
+        self._detail_keys: tuple[str, ...] | None = None  # list arguments the detail takes
         view = admitted.view
         self.lookup_field: str = view.lookup_field
         self.lookup_kwarg: str = view.lookup_url_kwarg or view.lookup_field
@@ -220,10 +222,20 @@ class ListAudience(Audience):
     def _reverse_detail(self, lookup: Any) -> str | None:
         if self._detail_name is None:
             return None
-        kwargs = {**self.target.kwargs, self.lookup_kwarg: lookup}
-        try:
-            path = reverse(self._detail_name, kwargs=kwargs)
-        except NoReverseMatch:
+        outer = self.target.kwargs
+        kwargs = {**outer, self.lookup_kwarg: lookup}
+        # The list's own arguments the detail route does not take (a list action's
+        # url_path captures, say) are left out: which ones, the first reverse that works
+        # tells, once.
+        for keep in [self._detail_keys] if self._detail_keys is not None else _subsets(outer):
+            kwargs = {**{name: outer[name] for name in keep}, self.lookup_kwarg: lookup}
+            try:
+                path = reverse(self._detail_name, kwargs=kwargs)
+            except NoReverseMatch:
+                continue
+            self._detail_keys = keep
+            break
+        else:
             if not self._warned_no_detail:
                 self._warned_no_detail = True
                 logger.warning(
@@ -238,6 +250,12 @@ class ListAudience(Audience):
             if path.startswith(built + "/"):
                 path = own + path[len(built) :]
         return path
+
+
+def _subsets(kwargs: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The sets of ``kwargs``' names, largest first."""
+    names = list(kwargs)
+    return [keep for size in range(len(names), -1, -1) for keep in combinations(names, size)]
 
 
 def _prefixes(target: Target) -> tuple[str, str] | None:
