@@ -83,16 +83,7 @@ def run_django(version: str) -> tuple[int, list[str]]:
         f"sys.argv = ['runtests.py', '--parallel', '1', '-v', '2', *{DJANGO_APPS!r}]; "
         "runpy.run_path('runtests.py', run_name='__main__')"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tests,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    output = done.stdout + done.stderr
+    output = _output([sys.executable, "-c", code], tests)
     ran = re.search(r"^Ran (\d+) tests?", output, re.M)
     if ran is None:
         sys.exit(f"Django's test runner did not run:\n{output[-4000:]}")
@@ -105,17 +96,11 @@ def run_django(version: str) -> tuple[int, list[str]]:
 
 def run_drf(version: str) -> tuple[int, list[str]]:
     root = source("djangorestframework", version)
-    done = subprocess.run(
+    output = _output(
         [sys.executable, "-m", "pytest", "tests/test_routers.py", "-p", "drf_plugin", "-q",
          "-p", "no:cacheprovider", "-rfE", "--no-header"],
-        cwd=root,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+        root,
     )  # fmt: skip
-    output = done.stdout + done.stderr
     counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (passed|failed|error)", output)}
     if not counts:
         sys.exit(f"DRF's test suite did not run:\n{output[-4000:]}")
@@ -123,10 +108,14 @@ def run_drf(version: str) -> tuple[int, list[str]]:
     return sum(counts.values()), sorted(set(failed))
 
 
-def _env() -> dict[str, str]:
+def _output(command: list[str], cwd: Path) -> str:
+    """What ``command`` printed, run with routing's swap on the import path."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(ROOT)])
-    return env
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    return done.stdout + done.stderr
 
 
 def main() -> int:
