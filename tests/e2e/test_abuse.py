@@ -24,6 +24,9 @@ pytestmark = pytest.mark.e2e
 
 CHURN_SECONDS = 15
 CHURNERS = 4
+# Ten writes a second: about 150 delays, so that the p99 is not just the second-largest of
+# a few dozen (one scheduling hiccup on a 2-core machine failed a run with 45 samples).
+WRITE_INTERVAL = 0.1
 
 
 def rss(server: Server) -> int:
@@ -46,7 +49,10 @@ async def churn(server: Server, stop: float, made: list[int]) -> None:
             if answer["type"] == "subscribed":
                 made.append(1)
                 await client.send(type="unsubscribe", id="c")
-                await client.expect("unsubscribed", 10, id="c")
+                # The watched article is published: its events may come first.
+                while (answer := await client.receive(10))["type"] == "event":
+                    pass
+                assert answer["type"] == "unsubscribed", answer
             else:
                 assert answer["type"] == "error", answer
                 assert answer["code"] == "throttled", answer
@@ -96,7 +102,7 @@ async def test_churning_clients_cannot_hurt_another_client() -> None:
                 )
                 assert patched.status_code == 200, patched.text
                 writes += 1
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(WRITE_INTERVAL)
             await asyncio.gather(*churners)
             await asyncio.sleep(1)
             watcher.cancel()
