@@ -38,3 +38,11 @@ def require(service: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message + " (CI=true: tests that need it must not be skipped)")
     pytest.skip(message)
+
+
+def missing(what: str, how: str) -> None:
+    """A tool the tests need is not installed: skip, or fail under ``CI=true``."""
+    message = f"{what} is not installed: {how}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: tests that need it must not be skipped)")
+    pytest.skip(message)

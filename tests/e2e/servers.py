@@ -158,9 +158,14 @@ class Deployment:
         )
 
     def start(
-        self, kind: str = "uvicorn", env: dict[str, str] | None = None, args: Sequence[str] = ()
+        self,
+        kind: str = "uvicorn",
+        env: dict[str, str] | None = None,
+        args: Sequence[str] = (),
+        port: int | None = None,
     ) -> Server:
-        server = launch(kind, {**self.env, **(env or {})}, self._workdir, args=args)
+        """Start a server process; on ``port`` (the port of one stopped, say), if given."""
+        server = launch(kind, {**self.env, **(env or {})}, self._workdir, args=args, port=port)
         self.servers.append(server)
         return server
 
@@ -181,10 +186,11 @@ def launch(
     app: str = "project.asgi:application",
     ready_path: str = "/api/",
     args: Sequence[str] = (),
+    port: int | None = None,
 ) -> Server:
-    """Start ``kind`` (uvicorn, daphne or runserver) on a free port, with the server's own
-    command line ``args`` added; return once it answers."""
-    port = free_port()
+    """Start ``kind`` (uvicorn, daphne or runserver) on ``port`` (a free one by default),
+    with the server's own command line ``args`` added; return once it answers."""
+    port = port or free_port()
     commands = {
         "uvicorn": [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
                     "--port", str(port), "--no-access-log", "--lifespan", "off",

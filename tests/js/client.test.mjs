@@ -1,0 +1,105 @@
+// The JS client's behaviours against a real server (tests/e2e/test_js_client.py starts it).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { connect } from "../../django_realtime/static/django_realtime/realtime.js";
+import { USERS, WS, manage, rest, sleep, until } from "./helpers.mjs";
+
+const FAST = { backoff: { initial: 100, max: 1000 } };
+
+test("a server that refuses the endpoint path stops the client with a clear error", async (t) => {
+  const client = connect(WS.replace(/\/ws\/$/, "/nowhere/"), FAST);
+  t.after(() => client.close());
+  let connects = 0;
+  client.on("state", (state) => state === "connecting" && connects++);
+  await until(() => client.state === "failed", 5000, () => `state ${client.state}`);
+  assert.match(client.error.message, /4404/);
+  assert.match(client.error.message, /not the realtime endpoint/);
+  await sleep(1500); // several backoffs' worth
+  assert.equal(connects, 0, "it connected again"); // the first "connecting" came before on()
+  assert.equal(client.state, "failed");
+});
+
+test("credentials are asked for again when the server ends a subscription for them", async (t) => {
+  let calls = 0;
+  const login = async (t) => {
+    calls++;
+    const answer = await rest("POST", "/api/token/", { body: { username: "alice", password: USERS.alice.password } });
+    return `Token ${answer.body.token}`;
+  };
+  const client = connect(WS, { ...FAST, auth: login });
+  t.after(() => client.close());
+  const ends = [];
+  const drafts = client.liveList("/api/articles/?status=draft", (items, change) => change.type === "end" && ends.push(change));
+  await until(() => drafts.ready, 5000);
+  assert.equal(calls, 1);
+
+  manage("drf_create_token", "-r", "alice"); // the token is revoked: a new one replaces it
+  await until(() => calls === 2, 10000, () => `the provider was called ${calls} times`);
+  const token = (await login()).slice("Token ".length);
+  const created = await rest("POST", "/api/articles/", { token, body: { title: "after the refresh", status: "draft" } });
+  assert.equal(created.status, 201);
+  await until(() => drafts.items.some((item) => item.id === created.body.id), 10000, () => "the draft did not arrive");
+  assert.deepEqual(ends, []);
+  assert.equal(drafts.subscription.ended, null);
+});
+
+test("a live object follows one object and ends when it is deleted", async (t) => {
+  const token = USERS.bob.token;
+  const created = await rest("POST", "/api/articles/", { token, body: { title: "watched", status: "published" } });
+  const client = connect(WS, FAST);
+  t.after(() => client.close());
+  const seen = [];
+  const article = client.liveObject(`/api/articles/${created.body.id}/`, (value, change) => seen.push(change.type));
+  await until(() => article.ready, 5000);
+  assert.equal(article.value.title, "watched");
+  await rest("PATCH", `/api/articles/${created.body.id}/`, { token, body: { title: "renamed" } });
+  await until(() => article.value?.title === "renamed", 5000, () => JSON.stringify(article.value));
+  await rest("DELETE", `/api/articles/${created.body.id}/`, { token });
+  await until(() => article.subscription.ended === "deleted", 5000, () => `ended: ${article.subscription.ended}`);
+  assert.equal(article.value, null);
+  assert.equal(article.error, null);
+  assert.deepEqual(seen, ["subscribed", "event", "event", "end"]);
+});
+
+test("a subscription the view refuses ends with its error and is not retried", async (t) => {
+  const client = connect(WS, FAST);
+  t.after(() => client.close());
+  const frames = [];
+  client.on("frame", (frame) => frames.push(frame));
+  const missing = client.liveObject("/api/articles/999999/");
+  await until(() => missing.subscription.ended, 5000);
+  assert.equal(missing.subscription.ended, "not_found");
+  assert.equal(missing.error.code, "not_found");
+  assert.equal(missing.error.status, 404);
+  await sleep(500);
+  assert.equal(frames.filter((frame) => frame.type === "error").length, 1, "it was retried");
+  assert.equal(client.state, "open"); // the connection serves on
+});
+
+test("rejected credentials end the subscriptions waiting for them", async (t) => {
+  const client = connect(WS, { ...FAST, auth: () => "Token not-a-token" });
+  t.after(() => client.close());
+  const errors = [];
+  client.on("error", (error) => errors.push(error.code));
+  const list = client.liveList("/api/articles/");
+  await until(() => list.subscription.ended, 5000);
+  assert.equal(list.subscription.ended, "not_authenticated");
+  assert.deepEqual(errors, ["not_authenticated"]);
+});
+
+test("the list keeps the view's ordering", async (t) => {
+  const token = USERS.bob.token;
+  const client = connect(WS, FAST);
+  t.after(() => client.close());
+  const list = client.liveList("/api/articles/?status=published");
+  await until(() => list.ready, 5000);
+  for (let n = 0; n < 5; n++) {
+    await rest("POST", "/api/articles/", { token, body: { title: `ordered ${n}`, status: "published" } });
+  }
+  const fresh = async () => (await rest("GET", "/api/articles/?status=published")).body.results;
+  let expected;
+  await until(async () => JSON.stringify(list.items) === JSON.stringify((expected = await fresh())), 5000, () => "differs");
+  assert.deepEqual(list.subscription.ordering, ["-created_at", "-id"]);
+  assert.deepEqual(list.items.slice(0, 5).map((item) => item.title), ["ordered 4", "ordered 3", "ordered 2", "ordered 1", "ordered 0"]);
+});
