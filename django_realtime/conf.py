@@ -82,6 +82,9 @@ DEFAULTS: dict[str, Any] = {
     "HISTORY_BYTES": 256 * 1024,
     # Seconds between two log lines of counters; 0 turns the log off.
     "STATS_LOG_INTERVAL": 300.0,
+    # Serve the AsyncAPI document at asyncapi.json under django_realtime.urls (to anyone:
+    # it describes the routes and serializers of the realtime views).
+    "ASYNCAPI": False,
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -111,6 +114,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "HISTORY_SIZE": (int,),
     "HISTORY_BYTES": (int,),
     "STATS_LOG_INTERVAL": (int, float),
+    "ASYNCAPI": (bool,),
 }
 
 
@@ -141,7 +145,7 @@ class RealtimeSettings:
             )
         value: Any = user.get(name, DEFAULTS[name])
         expected = _TYPES[name]
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
             names = " or ".join(t.__name__ for t in expected)
             raise ImproperlyConfigured(
                 f"settings.REALTIME[{name!r}] must be {names}, not {value!r}."

@@ -100,7 +100,7 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
         raise SubscriptionError("not_realtime", _not_realtime(path, view_class, match), 405)
     initkwargs: dict[str, Any] = getattr(match.func, "initkwargs", {})
     actions: dict[str, str] | None = getattr(match.func, "actions", None)
-    action, detail = _get_action(view_class, initkwargs, actions, match.kwargs, path)
+    action, detail = action_of(view_class, initkwargs, actions, match.kwargs, path)
     try:
         model = view_class.get_realtime_model()
     except ImproperlyConfigured as exc:
@@ -125,7 +125,7 @@ def resolve_target(raw: str, script_name: str = "") -> Target:
     )
 
 
-def _get_action(
+def action_of(
     view_class: type[Any],
     initkwargs: dict[str, Any],
     actions: dict[str, str] | None,
