@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -70,14 +71,20 @@ def node_tests(files: list[str], env: dict[str, str]) -> Iterator[Callable[[floa
             stdout=output,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # the runner's children go with it (os.killpg)
         )
+
+        def stop() -> None:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
         def finish(timeout: float) -> str:
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                stop()
             output.seek(0)
             text = output.read()
             print(text)
@@ -87,6 +94,4 @@ def node_tests(files: list[str], env: dict[str, str]) -> Iterator[Callable[[floa
         try:
             yield finish
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            stop()

@@ -32,7 +32,7 @@ async function login(user) {
   return answer.body.token;
 }
 
-test(`live lists converge through drops, 4008 closes and a server restart (seed ${SEED})`, async () => {
+test(`live lists converge through drops, 4008 closes and a server restart (seed ${SEED})`, async (t) => {
   const rand = random();
   const pick = (items) => items[Math.floor(rand() * items.length)];
   const closes = { alice: [], bob: [], anonymous: [] };
@@ -41,6 +41,7 @@ test(`live lists converge through drops, 4008 closes and a server restart (seed 
     bob: connect(WS, { auth: () => `Token ${USERS.bob.token}`, backoff: BACKOFF }),
     anonymous: connect(WS, { backoff: BACKOFF }),
   };
+  t.after(() => Object.values(clients).forEach((client) => client.close()));
   for (const [user, client] of Object.entries(clients)) {
     client.on("close", (code) => closes[user].push(code));
     if (process.env.REALTIME_DEBUG) {
@@ -124,8 +125,8 @@ test(`live lists converge through drops, 4008 closes and a server restart (seed 
     }
     return differences.length === 0;
   };
+  const writesEnded = Date.now();
   await until(compare, 30000, () => `did not converge:\n${differences.map((d) => JSON.stringify(d)).join("\n")}`);
-  for (const client of Object.values(clients)) client.close();
 
   assert.deepEqual(outOfOrder, []);
   for (const record of records) {
@@ -137,5 +138,5 @@ test(`live lists converge through drops, 4008 closes and a server restart (seed 
     assert.ok(codes.some((code) => code !== 4000 && code !== 4008), `${user}: no close by the restart (${codes})`);
   }
   assert.ok(Object.values(closes).flat().includes(4008), "no 4008 close: MAX_CONNECTION_AGE did not apply");
-  console.log(`converged: ${writes} writes, closes ${JSON.stringify(closes)}, events applied ${records.map((r) => r.applied)}`);
+  console.log(`converged ${Date.now() - writesEnded} ms after the last write: ${writes} writes, closes ${JSON.stringify(closes)}, events applied ${records.map((r) => r.applied)}`);
 });

@@ -33,7 +33,8 @@ export async function rest(method, path, { token, body, retry = true } = {}) {
   if (token) headers.Authorization = `Token ${token}`;
   for (let attempt = 0; ; attempt++) {
     try {
-      const response = await fetch(HTTP + path, { method, headers, body: body && JSON.stringify(body) });
+      const signal = AbortSignal.timeout(10000); // a request the restart cut off: try again
+      const response = await fetch(HTTP + path, { method, headers, body: body && JSON.stringify(body), signal });
       if (response.status >= 502 && retry && attempt < 200) throw new Error(`${response.status}`);
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : null };

@@ -244,8 +244,10 @@ export class Client {
 
   /** Ask the provider for credentials and send them; true once the server took them. */
   _authenticate(socket) {
-    if (this._authQueue) return this._authQueue;
-    this._authQueue = (async () => {
+    // One request to the provider per socket at a time (a socket that closed while the
+    // provider ran must not answer for its successor).
+    if (this._authQueue?.socket === socket) return this._authQueue.promise;
+    const promise = (async () => {
       let value;
       try {
         const auth = this.options.auth;
@@ -259,8 +261,9 @@ export class Client {
       const reply = new Promise((resolve) => (this._authReply = resolve));
       this._send({ type: "auth", authorization: value });
       return reply;
-    })().finally(() => (this._authQueue = null));
-    return this._authQueue;
+    })().finally(() => this._authQueue?.promise === promise && (this._authQueue = null));
+    this._authQueue = { socket, promise };
+    return promise;
   }
 
   /** Subscriptions refused for credentials wait here for one refresh of them. */
