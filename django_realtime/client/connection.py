@@ -26,6 +26,7 @@ AuthProvider = Credentials | Callable[[], Credentials | Awaitable[Credentials]]
 
 RESUME = 4008
 FATAL = {
+    1009: "the client sent a frame over the server's size limit",
     4404: "the websocket path is not the realtime endpoint",
     4413: "the client sent a frame over the server's size limit",
     4500: "the server is misconfigured; its log says what to fix",

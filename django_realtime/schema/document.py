@@ -79,7 +79,14 @@ def _key(name: str) -> str:
 
 
 def _message(name: str, payload: Schema) -> Schema:
-    return {"name": name, "title": payload["description"].split(":")[0], "payload": payload}
+    # The payload's title names the type that code generators make of it.
+    title = name[:1].upper() + name[1:]
+    return {
+        "name": name,
+        "title": title,
+        "summary": payload["description"],
+        "payload": {"title": title, **payload},
+    }
 
 
 def _ref(*path: str) -> Schema:

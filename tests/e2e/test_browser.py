@@ -120,9 +120,40 @@ def run(driver: Any, deployed: Deployment, server: Server) -> None:
     assert rows[mine["id"]] == "renamed while away"
     assert shown["id"] not in rows
     assert rows[hidden["id"]] == "bob's draft"
+
+    # The browser goes offline (DevTools' network emulation: navigator.onLine and the
+    # offline event, as a lost network gives them): the client closes and waits, then
+    # reconnects at once when the network returns.
+    network = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {**network, "offline": True})
+    wait(lambda: state(driver) == "offline", what="the offline state")
+    write(alice, "PATCH", f"/api/articles/{mine['id']}/", title="renamed while offline")
+    time.sleep(1)
+    assert state(driver) == "offline"  # no retries while the browser says it is offline
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {**network, "offline": False})
+    wait(lambda: page_rows(driver) == get_rows(server, alice), what="convergence after online")
+    assert dict(page_rows(driver))[mine["id"]] == "renamed while offline"
+
     closes = driver.find_element("id", "log").text
     assert "socket closed" in closes  # the drop happened, and the page resumed from it
     logs = driver.get_log("browser") if hasattr(driver, "get_log") else []
     # DRF's login page has no icon; the demo page sends no request that fails
     errors = [e for e in logs if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
     assert not errors, errors
+
+    # A page that becomes visible again reconnects at once, instead of waiting out its
+    # backoff (a client of a port nobody serves, with a backoff of a minute).
+    driver.execute_script(
+        "const { connect } = await import(arguments[0]);"
+        "window.waiting = connect('ws://127.0.0.1:9/ws/', {backoff: {initial: 60000, max: 60000}});"
+        "window.attempts = 0;"
+        "window.waiting.on('state', (s) => s === 'connecting' && window.attempts++);",
+        "/static/django_realtime/realtime.js",
+    )
+    wait(lambda: driver.execute_script("return window.waiting.state") == "reconnecting")
+    time.sleep(0.5)
+    assert driver.execute_script("return window.attempts") == 0
+    driver.execute_script("document.dispatchEvent(new Event('visibilitychange'))")  # visible
+    wait(lambda: driver.execute_script("return window.attempts") == 1, what="a reconnect")
+    driver.execute_script("window.waiting.close()")

@@ -46,5 +46,9 @@ def test_client_behaviour() -> None:
     node_modules()
     with deployment("redis", "postgres") as deployed:
         server = deployed.start("uvicorn")
-        with node_tests(["client.test.mjs"], environment(deployed, server)) as finish:
+        limited = deployed.start(
+            "uvicorn", env={"REALTIME_SETTINGS": json.dumps({"MAX_CONNECTIONS_PER_CLIENT": 1})}
+        )
+        env = environment(deployed, server, REALTIME_WS_ONE_PER_CLIENT=limited.ws)
+        with node_tests(["client.test.mjs"], env) as finish:
             finish(100)

@@ -244,3 +244,34 @@ async def test_rejected_credentials_end_the_waiting_subscriptions(served: Any) -
         await until(lambda: articles.subscription.ended is not None, 5)
     assert articles.subscription.ended == "not_authenticated"
     assert [error.code for error in errors] == ["not_authenticated"]  # type: ignore[attr-defined]
+
+
+async def test_a_frame_over_the_servers_limit_stops_the_client(served: Any) -> None:
+    _, server = served
+    async with Client(server.ws, backoff=FAST) as client:
+        await client.wait_for("open", 5)
+        client.subscribe(f"/api/articles/?q={'x' * 70000}")
+        await client.wait_for("failed", 5)  # not a reconnect that sends it again, forever
+    assert "size limit" in str(client.error)
+
+
+async def test_a_client_refused_for_too_many_connections_waits_longest(served: Any) -> None:
+    deployed, _ = served
+    one = json.dumps({"MAX_CONNECTIONS_PER_CLIENT": 1})
+    limited = await asyncio.to_thread(deployed.start, "uvicorn", {"REALTIME_SETTINGS": one})
+    events: list[tuple[Any, float]] = []
+    async with Client(limited.ws, backoff=FAST) as first:
+        await first.wait_for("open", 5)
+        second = Client(
+            limited.ws,
+            backoff=(0.05, 2.0),
+            on_close=lambda code, reason: events.append((code, time.monotonic())),
+            on_state=lambda state, error: events.append((state, time.monotonic())),
+        )
+        async with second:
+            await until(lambda: any(code == 4429 for code, _ in events), 5)
+            await first.close()
+            await second.wait_for("open", 5)
+    closed = next(at for code, at in events if code == 4429)
+    retried = next(at for state, at in events if state == "connecting" and at > closed)
+    assert retried - closed >= 1.0  # the longest delay (1 to 2 s), not the first (25-50 ms)

@@ -103,3 +103,33 @@ test("the list keeps the view's ordering", async (t) => {
   assert.deepEqual(list.subscription.ordering, ["-created_at", "-id"]);
   assert.deepEqual(list.items.slice(0, 5).map((item) => item.title), ["ordered 4", "ordered 3", "ordered 2", "ordered 1", "ordered 0"]);
 });
+
+test("a client refused for too many connections waits its longest backoff, then comes back", async (t) => {
+  const url = process.env.REALTIME_WS_ONE_PER_CLIENT; // MAX_CONNECTIONS_PER_CLIENT = 1
+  const first = connect(url, FAST);
+  t.after(() => first.close());
+  await until(() => first.state === "open", 5000);
+  const second = connect(url, { backoff: { initial: 50, max: 2000 } });
+  t.after(() => second.close());
+  const events = [];
+  second.on("close", (code) => events.push([code, Date.now()]));
+  second.on("state", (state) => state === "connecting" && events.push([state, Date.now()]));
+  await until(() => events.length > 0, 5000);
+  assert.equal(events[0][0], 4429);
+  assert.equal(second.state, "reconnecting");
+  first.close();
+  await until(() => second.state === "open", 5000, () => JSON.stringify(events));
+  const [, closedAt] = events[0];
+  const [state, retriedAt] = events[1];
+  assert.equal(state, "connecting");
+  assert.ok(retriedAt - closedAt >= 1000, `retried after ${retriedAt - closedAt} ms, not the longest delay (1-2 s)`);
+});
+
+test("a frame over the server's limit stops the client instead of sending it forever", async (t) => {
+  const client = connect(WS, FAST);
+  t.after(() => client.close());
+  await until(() => client.state === "open", 5000);
+  client.subscribe(`/api/articles/?q=${"x".repeat(70000)}`);
+  await until(() => client.state === "failed", 5000, () => client.state);
+  assert.match(client.error.message, /size limit/);
+});

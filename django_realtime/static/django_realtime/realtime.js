@@ -11,6 +11,7 @@
 const RESUME = 4008; // reconnect and resume with since
 const HANDSHAKE_TIMEOUT = 15000;
 const FATAL = {
+  1009: "the client sent a frame over the server's size limit",
   4404: "the websocket path is not the realtime endpoint",
   4413: "the client sent a frame over the server's size limit",
   4500: "the server is misconfigured; its log says what to fix",
