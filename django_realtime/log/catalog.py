@@ -213,20 +213,16 @@ setting_changed.connect(_on_setting_changed)
 
 def realtime_views() -> list[type[Any]]:
     """The view classes with RealtimeMixin in the URLconf, each once, in its order."""
-    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls import get_resolver
 
     from ..mixins import RealtimeMixin
+    from ..urlconf import walk
 
-    def walk(patterns: Any) -> Iterator[Any]:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
-            elif isinstance(pattern, URLPattern):
-                yield getattr(pattern.callback, "cls", None)
-
+    views = (
+        getattr(entry.callback, "cls", None) for _, entry in walk(get_resolver().url_patterns)
+    )
     found = (
-        view for view in walk(get_resolver().url_patterns)
-        if isinstance(view, type) and issubclass(view, RealtimeMixin)
+        view for view in views if isinstance(view, type) and issubclass(view, RealtimeMixin)
     )  # fmt: skip
     return list(dict.fromkeys(found))
 

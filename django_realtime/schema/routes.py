@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from ..mixins import RealtimeMixin
 from ..subscriptions.errors import SubscriptionError
 from ..subscriptions.target import action_of
+from ..urlconf import walk
 
 _CONVERTER = re.compile(r"<(?:[^<>]*:)?(\w+)>")  # <pk>, <int:pk>, <int(min=1):pk>
 _GROUP = re.compile(r"\(\?P<(\w+)>")
@@ -32,7 +32,7 @@ def realtime_routes(urlconf: str | None = None) -> list[RealtimeRoute]:
     """Every route whose GET is a realtime list, retrieve or @action, in URLconf order
     (format-suffix twins and routes that cannot be written as a template left out)."""
     routes: dict[str, RealtimeRoute] = {}
-    for chain, entry in _walk(get_resolver(urlconf).url_patterns, ()):
+    for chain, entry in walk(get_resolver(urlconf).url_patterns):
         view_class = getattr(entry.callback, "cls", None)
         if not (isinstance(view_class, type) and issubclass(view_class, RealtimeMixin)):
             continue
@@ -55,18 +55,6 @@ def realtime_routes(urlconf: str | None = None) -> list[RealtimeRoute]:
             RealtimeRoute(name, template, parameters, view_class, initkwargs, action, detail),
         )
     return list(routes.values())
-
-
-def _walk(
-    patterns: Any, chain: tuple[URLResolver, ...]
-) -> Iterator[tuple[tuple[URLResolver, ...], URLPattern]]:
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if any(outer.urlconf_name == entry.urlconf_name for outer in chain):
-                continue  # an URLconf that includes itself
-            yield from _walk(entry.url_patterns, (*chain, entry))
-        elif isinstance(entry, URLPattern):
-            yield chain, entry
 
 
 def _template(pattern: Any) -> str:
