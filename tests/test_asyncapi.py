@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from django_realtime.schema import build
+from django_realtime.schema.document import _key, _unique
 from django_realtime.schema.payloads import to_json_schema
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,31 @@ def test_served_at_a_url_only_when_enabled() -> None:
         response = Client().get("/realtime/asyncapi.json", HTTP_HOST="localhost")
     assert response.status_code == 200
     assert response.json()["servers"]["realtime"]["host"] == "localhost"
+
+
+def test_drf_regex_routes_and_one_router_under_two_prefixes(settings: Any) -> None:
+    settings.ROOT_URLCONF = "tests.fidelity_urls"  # DRF's own routers: regex routes
+    channels = build()["channels"]
+    addresses = {key: channel["address"] for key, channel in channels.items()}
+    assert addresses["sharedList"] == "/one/articles/"
+    assert addresses["sharedList2"] == "/one/v1/articles/"  # not overwritten
+    assert addresses["optionalDetail"] == "/fid/optional/{pk}/"  # trailing_slash "/?"
+    assert addresses["actionsTitled"] == "/fid/actions/titled/{title}/"  # @action(realtime)
+    assert channels["pathvDetail"]["parameters"] == {
+        "version": {"description": "Matches [^/]+"},
+        "pk": {"description": "Matches [^/.]+"},
+    }
+
+
+def test_channel_keys_for_any_route_name() -> None:
+    assert _key("article-list") == "articleList"
+    assert _key("статьи") == "route"  # no ASCII letter or digit
+    assert _unique("endpoint", {"endpoint": {}}) == "endpoint2"
+
+
+def test_openapi_exclusive_bounds_become_json_schema_numbers() -> None:
+    assert to_json_schema({"type": "number", "maximum": 100, "exclusiveMaximum": True}) == {
+        "type": "number",
+        "exclusiveMaximum": 100,
+    }
+    assert to_json_schema({"minimum": 0, "exclusiveMinimum": False}) == {"minimum": 0}

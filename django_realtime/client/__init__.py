@@ -11,7 +11,8 @@ It needs the ``websockets`` package (``pip install "drf-realtime[client]"``) and
 scripts and services that are not Django projects can use it.
 """
 
-from .connection import Client, RealtimeError, Subscription, connect
+from .connection import Client, connect
 from .live import LiveList, LiveObject
+from .subscription import RealtimeError, Subscription
 
 __all__ = ["Client", "LiveList", "LiveObject", "RealtimeError", "Subscription", "connect"]

@@ -6,6 +6,7 @@ The same behaviour as the JS client (realtime.js); docs/clients.md describes bot
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
@@ -18,6 +19,7 @@ from typing import Any
 import websockets
 
 from .live import Frame, LiveList, LiveObject, OnChange
+from .subscription import RealtimeError, Subscription, backoff, refused
 
 logger = logging.getLogger("django_realtime.client")
 
@@ -31,102 +33,8 @@ FATAL = {
     4413: "the client sent a frame over the server's size limit",
     4500: "the server is misconfigured; its log says what to fix",
 }
-RETRY_CODES = {"throttled", "server_error"}
 AUTH_REFUSALS = {"not_authenticated", "invalid_message"}
 HANDSHAKE_TIMEOUT = 15.0
-
-
-class RealtimeError(Exception):
-    """An error the server sent, or a close that ends the client."""
-
-    def __init__(self, code: str, detail: str, status: int | None = None) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code, self.detail, self.status = code, detail, status
-
-
-def backoff(attempt: float, initial: float, maximum: float) -> float:
-    """Jittered exponential backoff: clients that lost one server do not return at once."""
-    cap = min(maximum, initial * 2**attempt)
-    return cap / 2 + random.random() * cap / 2
-
-
-def refused() -> RealtimeError:
-    return RealtimeError("not_authenticated", "The credentials were refused.")
-
-
-class Subscription:
-    """One subscription; it resumes on its own after a reconnect."""
-
-    def __init__(self, client: Client, id: str, path: str, **handlers: Any) -> None:
-        self.client, self.id, self.path = client, id, path
-        self.snapshot: bool = handlers.pop("snapshot", False)
-        self.cursor: str | None = handlers.pop("since", None)
-        self.handlers = handlers
-        self.ordering: list[str] = []
-        self.ended: str | None = None
-        self._live = False
-        self._refreshed = False
-        self._attempt = 0
-
-    def unsubscribe(self) -> None:
-        """End it: the server is told, and nothing more arrives."""
-        if self.ended:
-            return
-        if self._live:
-            self.client._send({"type": "unsubscribe", "id": self.id})
-        self._end("client", None)
-
-    def _call(self, name: str, *args: Any) -> None:
-        handler = self.handlers.get(name)
-        if handler is not None:
-            handler(*args)
-
-    def _end(self, reason: str, error: Exception | None) -> None:
-        if self.ended:
-            return
-        self.ended = reason
-        self.client._subs.pop(self.id, None)
-        self._call("on_end", reason, error)
-
-    def _retry(self, fresh: bool) -> None:
-        self._live = False
-        if fresh:
-            self.cursor = None
-        delay = 0 if fresh else backoff(self._attempt, *self.client.backoff)
-        self._attempt += 1
-        asyncio.get_running_loop().call_later(delay, self.client._subscribe, self)
-
-    def _frame(self, frame: Frame) -> None:
-        kind = frame["type"]
-        if kind in ("subscribed", "event", "reset"):
-            self.cursor = frame["cursor"]
-            self.ordering = frame.get("ordering", self.ordering)
-        if kind == "subscribed":
-            self._refreshed, self._attempt = False, 0
-            self._call("on_subscribed", frame)
-        elif kind == "event":
-            self._call("on_event", frame)
-        elif kind == "reset":
-            self._call("on_reset", frame)
-        elif kind == "unsubscribed" and frame["reason"] != "client":
-            self._live = False
-            reason = frame["reason"]
-            if reason == "not_authenticated":
-                self.client._refresh(self)
-            elif reason in ("access_changed", "server_error"):
-                self._retry(fresh=reason == "access_changed")
-            else:
-                ended = RealtimeError(reason, f"The subscription to {self.path} ended.")
-                self._end(reason, None if reason == "deleted" else ended)
-        elif kind == "error":
-            self._live = False
-            code = frame["code"]
-            if code == "not_authenticated":
-                self.client._refresh(self)
-            elif code in RETRY_CODES:
-                self._retry(fresh=False)
-            elif code != "duplicate_id":
-                self._end(code, RealtimeError(code, frame["detail"], frame.get("status")))
 
 
 class Client:
@@ -140,11 +48,18 @@ class Client:
         auth: AuthProvider = None,
         backoff: tuple[float, float] = (0.5, 30.0),
         heartbeat: float = 20.0,
+        pace: tuple[float, int] = (15.0, 40),
         on_state: Callable[[str, Exception | None], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
         on_close: Callable[[int, str], None] | None = None,
     ) -> None:
         self.url, self.auth, self.backoff, self.heartbeat = url, auth, backoff, heartbeat
+        # Subscribes and unsubscribes a second, and at once: under the server's RECEIVE_RATE
+        # and RECEIVE_BURST (20, 60), so that many subscriptions resume unrefused.
+        self.pace = pace
+        self._queue: collections.deque[Frame] = collections.deque()
+        self._tokens, self._filled = 0.0, 0.0
+        self._draining: asyncio.TimerHandle | None = None
         self.on_state, self.on_error, self.on_close = on_state, on_error, on_close
         self.state = "connecting"
         self.error: RealtimeError | None = None
@@ -154,8 +69,10 @@ class Client:
         self._attempt = 0
         self._socket: Any = None
         self._seen = 0.0
-        self._auth_reply: asyncio.Future[bool] | None = None
-        self._auth_lock = asyncio.Lock()
+        self._auth_replies: collections.deque[asyncio.Future[bool | None]] = collections.deque()
+        self._auth_task: tuple[Any, int, asyncio.Task[bool | None]] | None = None
+        self._auth_generation = 0
+        self._immediate = False
         self._task: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
 
@@ -206,11 +123,15 @@ class Client:
     async def set_auth(self, provider: AuthProvider) -> bool:
         """Replace the credentials provider and send its value now; True if accepted."""
         self.auth = provider
-        return await self._authenticate(self._socket) if self.state == "open" else True
+        self._auth_generation += 1
+        if self.state != "open":
+            return True  # sent on (re)connect
+        return bool(await self._authenticate(self._socket))
 
     def drop(self) -> None:
         """Cut the socket as a network failure would: the client reconnects and resumes."""
         if self._socket is not None:
+            self._attempt, self._immediate = 0, True
             self._socket.transport.abort()
 
     async def wait_for(self, state: str, timeout: float = 10) -> None:
@@ -237,14 +158,14 @@ class Client:
             else:
                 code, reason = await self._serve(socket)
             self._socket = None
-            if self._auth_reply is not None and not self._auth_reply.done():
-                self._auth_reply.set_result(False)
+            self._queue.clear()  # resubscribed on the next connection
+            while self._auth_replies:
+                self._authed(None)
             for sub in self._subs.values():
-                sub._live = False
+                sub._live = sub._pending = False
             if self.state == "stopped":
                 return
-            if self.on_close is not None:
-                self.on_close(code, reason)
+            self._callback(self.on_close, code, reason)
             if code in FATAL:
                 self.error = RealtimeError("closed", f"{code}: {FATAL[code]} ({reason})")
                 self._emit_error(self.error)
@@ -252,7 +173,9 @@ class Client:
                     sub._end("closed", self.error)
                 self._set_state("failed", self.error)
                 return
-            if code == RESUME:
+            if self._immediate:
+                delay, self._immediate = 0.0, False
+            elif code == RESUME:
                 delay = random.random()
             elif code == 4429:
                 delay = backoff(float("inf"), *self.backoff)
@@ -264,13 +187,18 @@ class Client:
 
     async def _serve(self, socket: Any) -> tuple[int, str]:
         self._socket = socket
-        self._seen = time.monotonic()
+        self._seen = self._filled = time.monotonic()
+        self._tokens = self.pace[1]  # a new connection: the server's bucket is full
         reader = self._reader = asyncio.create_task(self._read(socket))
         beat = asyncio.create_task(self._beat(socket))
         try:
             self._send({"type": "ping"})
-            ok = self.auth is None or await self._authenticate(socket)
-            if socket is self._socket and not reader.done():
+            while True:
+                generation = self._auth_generation  # set_auth() meanwhile: its provider wins
+                ok = self.auth is None or await self._authenticate(socket)
+                if socket is not self._socket or generation == self._auth_generation:
+                    break
+            if ok is not None and socket is self._socket and not reader.done():
                 self._set_state("open")
                 for sub in list(self._subs.values()):
                     if ok:
@@ -295,7 +223,8 @@ class Client:
         except websockets.ConnectionClosed:
             pass
         finally:
-            self._authed(False)  # an auth frame in flight has no answer coming
+            while self._auth_replies:  # auth frames in flight have no answer coming
+                self._authed(None)
 
     async def _beat(self, socket: Any) -> None:
         while True:
@@ -311,37 +240,75 @@ class Client:
             task = asyncio.ensure_future(socket.send(json.dumps(frame)))
             task.add_done_callback(_quiet)
 
+    def _paced(self, frame: Frame) -> None:
+        """Send at the pace: frames beyond it wait their turn, in order."""
+        self._queue.append(frame)
+        if self._draining is None:
+            self._drain()
+
+    def _drain(self) -> None:
+        rate, burst = self.pace
+        now = time.monotonic()
+        self._tokens = min(burst, self._tokens + (now - self._filled) * rate)
+        self._filled = now
+        while self._queue and self._tokens >= 1:
+            self._tokens -= 1
+            self._send(self._queue.popleft())
+        self._draining = None
+        if self._queue:
+            self._draining = asyncio.get_running_loop().call_later(1 / rate, self._drain)
+
     def _set_state(self, state: str, error: Exception | None = None) -> None:
         if self.state != state:
             self.state = state
-            if self.on_state is not None:
-                self.on_state(state, error)
+            self._callback(self.on_state, state, error)
 
     def _emit_error(self, error: Exception) -> None:
         logger.warning("realtime client: %s", error)
-        if self.on_error is not None:
-            self.on_error(error)
+        self._callback(self.on_error, error)
+
+    def _callback(self, callback: Callable[..., Any] | None, *args: Any) -> None:
+        """Run a callback of the user's: what it raises is logged, and the client goes on."""
+        if callback is None:
+            return
+        try:
+            callback(*args)
+        except Exception:
+            logger.exception("realtime client: a callback (%r) raised", callback)
 
     # -- credentials -------------------------------------------------------------------------
 
-    async def _authenticate(self, socket: Any) -> bool:
-        """Ask the provider for credentials and send them; True once the server took them
-        (or there are none to send)."""
-        async with self._auth_lock:
-            try:
-                value = self.auth() if callable(self.auth) else self.auth
-                if isinstance(value, Awaitable):
-                    value = await value
-            except Exception as exc:
-                self._emit_error(exc)
-                value = None
-            if socket is not self._socket or self._reader is None or self._reader.done():
-                return False  # the socket closed while the provider ran
-            if not value:
-                return True
-            self._auth_reply = asyncio.get_running_loop().create_future()
-            self._send({"type": "auth", "authorization": value})
-            return await self._auth_reply
+    def _authenticate(self, socket: Any) -> asyncio.Task[bool | None]:
+        """Ask the provider for credentials and send them: True once the server took them
+        (or there are none), False if it refused them, None if the socket went (or the
+        provider failed, and the socket is dropped to try again on a new one).
+        One request to the provider per socket at a time; set_auth() starts a new one."""
+        queued = self._auth_task
+        if queued and queued[:2] == (socket, self._auth_generation) and not queued[2].done():
+            return queued[2]
+        task = asyncio.ensure_future(self._ask(socket))
+        self._auth_task = (socket, self._auth_generation, task)
+        return task
+
+    async def _ask(self, socket: Any) -> bool | None:
+        try:
+            value = self.auth() if callable(self.auth) else self.auth
+            if isinstance(value, Awaitable):
+                value = await value
+        except Exception as exc:
+            # Its token endpoint is down, say: try again later, never go on without them.
+            self._emit_error(exc)
+            if socket is self._socket:
+                socket.transport.abort()
+            return None
+        if socket is not self._socket or self._reader is None or self._reader.done():
+            return None  # the socket closed while the provider ran
+        if not value:
+            return True  # no credentials: anonymous
+        reply: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
+        self._auth_replies.append(reply)
+        self._send({"type": "auth", "authorization": value})
+        return await reply
 
     def _refresh(self, sub: Subscription) -> None:
         """A subscription refused for its credentials waits for one refresh of them."""
@@ -350,11 +317,13 @@ class Client:
             return  # it subscribes again, with fresh credentials, on reconnect
 
         async def refresh() -> None:
-            if sub._refreshed or not await self._authenticate(socket):
+            ok = not sub._refreshed and await self._authenticate(socket)
+            if ok is None or socket is not self._socket:
+                return  # the reconnect resubscribes it
+            if not ok:
                 return sub._end("not_authenticated", refused())
             sub._refreshed = True
-            if socket is self._socket:
-                self._subscribe(sub)
+            self._subscribe(sub)
 
         asyncio.ensure_future(refresh()).add_done_callback(_quiet)
 
@@ -363,13 +332,13 @@ class Client:
     def _subscribe(self, sub: Subscription) -> None:
         if sub._live or sub.id not in self._subs or self.state != "open":
             return
-        sub._live = True
+        sub._live = sub._pending = True
         frame: Frame = {"type": "subscribe", "id": sub.id, "path": sub.path}
         if sub.cursor:
             frame["since"] = sub.cursor
         elif sub.snapshot:
             frame["snapshot"] = True
-        self._send(frame)
+        self._paced(frame)
 
     def _receive(self, frame: Any) -> None:
         if not isinstance(frame, dict):
@@ -381,19 +350,34 @@ class Client:
             self.user = frame.get("user")
             return self._authed(True)
         if kind == "error" and frame.get("id") is None:
-            error = RealtimeError(frame["code"], frame["detail"], frame.get("status"))
-            self._emit_error(error)
-            if frame["code"] in AUTH_REFUSALS:
-                self._authed(False)
-            return
+            return self._connection_error(frame)
         sub = self._subs.get(frame.get("id"))  # type: ignore[arg-type]
         if sub is not None:
             sub._frame(frame)
 
-    def _authed(self, ok: bool) -> None:
-        reply, self._auth_reply = self._auth_reply, None
-        if reply is not None and not reply.done():
-            reply.set_result(ok)
+    def _authed(self, ok: bool | None) -> None:
+        if self._auth_replies:
+            reply = self._auth_replies.popleft()
+            if not reply.done():
+                reply.set_result(ok)
+
+    def _connection_error(self, frame: Frame) -> None:
+        """An error that names no subscription: about an auth frame, or a frame refused
+        before it was read (throttled), or the connection itself."""
+        code = frame["code"]
+        self._emit_error(RealtimeError(code, frame["detail"], frame.get("status")))
+        waiting = bool(self._auth_replies)
+        if waiting and code in AUTH_REFUSALS:
+            self._authed(False)
+        elif waiting and code != "connection_expired":
+            # The auth frame may be the one that failed (a server error, a throttled
+            # frame): start again on a new connection rather than wait forever.
+            self._socket.transport.abort()
+        elif code == "throttled":
+            # Frames refused unread: subscribes not yet answered are sent again, spread out.
+            for sub in list(self._subs.values()):
+                if sub._pending:
+                    sub._retry(fresh=False)
 
 
 def _quiet(task: asyncio.Future[Any]) -> None:

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .connection import Client, Subscription
+    from .connection import Client
+    from .subscription import Subscription
 
 Item = dict[str, Any]
 Frame = dict[str, Any]

@@ -31,7 +31,7 @@ def build(host: str = "localhost:8000", protocol: str = "ws", title: str | None 
         for name, schema in {**messages.CLIENT, **messages.SERVER}.items()
     }
     for route in realtime_routes():
-        key = _key(route.name)
+        key = _unique(_key(route.name), channels)
         view = mapper.view(route)
         item = mapper.item(route, view)
         body = mapper.body(route, view, item)
@@ -73,9 +73,19 @@ def _project() -> str:
 
 
 def _key(name: str) -> str:
-    """A channel or message key (letters, digits, - and _) in camelCase."""
-    words = [word for word in re.split(r"[^A-Za-z0-9]+", name) if word]
+    """A channel or message key (ASCII letters and digits) in camelCase."""
+    words = [word for word in re.split(r"[^A-Za-z0-9]+", name) if word] or ["route"]
     return words[0] + "".join(word[:1].upper() + word[1:] for word in words[1:])
+
+
+def _unique(key: str, taken: dict[str, Any]) -> str:
+    """``key``, or ``key2``, ``key3``...: one router under two prefixes gives two routes of
+    one name; "endpoint" is the endpoint's channel."""
+    candidate, number = key, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{key}{number}"
+    return candidate
 
 
 def _message(name: str, payload: Schema) -> Schema:

@@ -216,6 +216,10 @@ def to_json_schema(schema: Any) -> Any:
     if "example" in out:
         out["examples"] = [out.pop("example")]
     out.pop("discriminator", None)  # OpenAPI's object form; AsyncAPI wants a string
+    for bound, limit in (("exclusiveMaximum", "maximum"), ("exclusiveMinimum", "minimum")):
+        # OpenAPI 3.0's flag -> JSON Schema's number
+        if isinstance(out.get(bound), bool) and out.pop(bound) and limit in out:
+            out[bound] = out.pop(limit)
     if schema.get("nullable"):
         if "type" in out:
             kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]

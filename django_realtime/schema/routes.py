@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import get_resolver
+from django.urls.resolvers import RoutePattern
 
 from ..mixins import RealtimeMixin
 from ..subscriptions.errors import SubscriptionError
@@ -37,10 +38,11 @@ def realtime_routes(urlconf: str | None = None) -> list[RealtimeRoute]:
         if not (isinstance(view_class, type) and issubclass(view_class, RealtimeMixin)):
             continue
         parts: list[Any] = [*chain, entry]
-        parameters = _parameters(parts)
-        template = "/" + "".join(_template(part.pattern) for part in parts)
-        if "format" in parameters or not _plain(template):
-            continue
+        pieces = [_part(part.pattern) for part in parts]
+        parameters = {name: regex for _, found in pieces for name, regex in found.items()}
+        if "format" in parameters or any(text is None for text, _ in pieces):
+            continue  # a format-suffix twin, or a regex that is no template
+        template = "/" + "".join(text or "" for text, _ in pieces)
         initkwargs = getattr(entry.callback, "initkwargs", {})
         actions = getattr(entry.callback, "actions", None)
         try:
@@ -57,18 +59,17 @@ def realtime_routes(urlconf: str | None = None) -> list[RealtimeRoute]:
     return list(routes.values())
 
 
-def _template(pattern: Any) -> str:
-    text = str(pattern)
-    if hasattr(pattern, "converters"):  # path(): <int:pk> -> {pk}
-        return _CONVERTER.sub(r"{\1}", text)
-    return _regex_template(text)
-
-
-def _regex_template(regex: str) -> str:
-    """``^articles/(?P<pk>[^/.]+)/$`` -> ``articles/{pk}/``; what is left of the regex
-    after that is kept (and the route then skipped as not plain)."""
-    regex = regex.removeprefix("^").removesuffix("$").removesuffix(r"\Z")
-    out, at = [], 0
+def _part(pattern: Any) -> tuple[str | None, dict[str, str]]:
+    """One level's piece of the template and its parameters (name -> what it matches);
+    None for a regex that is more than literal text and named groups."""
+    if isinstance(pattern, RoutePattern):  # path(): <int:pk> -> {pk}
+        parameters = {
+            name: getattr(converter, "regex", "[^/]+")
+            for name, converter in pattern.converters.items()
+        }
+        return _CONVERTER.sub(r"{\1}", str(pattern)), parameters
+    regex = str(pattern).removeprefix("^").removesuffix("$").removesuffix(r"\Z")
+    out, parameters, at = [], {}, 0
     for match in _GROUP.finditer(regex):
         if match.start() < at:
             continue
@@ -78,23 +79,10 @@ def _regex_template(regex: str) -> str:
             depth += {"(": 1, ")": -1}.get(regex[end], 0) if regex[end - 1] != "\\" else 0
             end += 1
         out.append("{" + match[1] + "}")
+        parameters[match[1]] = regex[match.end() : end - 1]
         at = end
     out.append(regex[at:])
-    return re.sub(r"\\(.)", r"\1", "".join(out))
-
-
-def _plain(template: str) -> bool:
-    return not re.search(r"[()\[\]*+?|^$\\]", template)
-
-
-def _parameters(parts: list[Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for part in parts:
-        pattern = part.pattern
-        for name, converter in getattr(pattern, "converters", {}).items():
-            found[name] = getattr(converter, "regex", "[^/]+")
-        if not hasattr(pattern, "converters") or not pattern.converters:
-            regex = re.compile(str(pattern))
-            for name in regex.groupindex:
-                found.setdefault(name, "[^/]+")
-    return found
+    text = "".join(out).replace("/?", "/")  # an optional slash: written with it
+    if re.search(r"(?<!\\)[()\[\]*+?|^$]", text):
+        return None, parameters
+    return re.sub(r"\\(.)", r"\1", text), parameters

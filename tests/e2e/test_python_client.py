@@ -275,3 +275,64 @@ async def test_a_client_refused_for_too_many_connections_waits_longest(served: A
     closed = next(at for code, at in events if code == 4429)
     retried = next(at for state, at in events if state == "connecting" and at > closed)
     assert retried - closed >= 1.0  # the longest delay (1 to 2 s), not the first (25-50 ms)
+
+
+async def test_more_subscriptions_than_the_frame_burst_go_live_and_resume(served: Any) -> None:
+    _, server = served
+    errors: list[Exception] = []
+    resumed: list[str] = []
+    async with Client(server.ws, backoff=FAST, on_error=errors.append) as client:
+        await client.wait_for("open", 5)
+        # More subscribes than RECEIVE_BURST (60) takes at once: the client paces them.
+        subscriptions = [
+            client.subscribe(
+                "/api/tags/", on_subscribed=lambda frame: resumed.append(frame["cursor"])
+            )
+            for _ in range(80)
+        ]
+        await until(lambda: len(resumed) == 80, 20)
+        cursors = sorted(resumed)
+        resumed.clear()
+        client.drop()  # all 80 resubscribe at once on the new socket
+        await until(lambda: len(resumed) == 80, 20)
+        assert sorted(resumed) == cursors  # since = their cursor
+    assert errors == []  # nothing refused: no throttled frame, no 4429
+    assert all(sub.ended == "client" for sub in subscriptions)  # ended by close() only
+
+
+async def test_a_failing_provider_is_asked_again_on_a_new_connection(served: Any) -> None:
+    deployed, server = served
+    calls: list[int] = []
+
+    def provider() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("the token endpoint is down")
+        return f"Token {deployed.tokens['bob']}"
+
+    async with Client(server.ws, auth=provider, backoff=FAST) as client:
+        drafts = client.live_list("/api/articles/?status=draft")
+        await drafts.wait_ready(10)
+        assert len(calls) == 2
+        assert client.user == "bob"  # not anonymous
+
+
+async def test_a_callback_that_raises_does_not_stop_the_client(served: Any) -> None:
+    deployed, server = served
+    seen: list[str] = []
+
+    def clumsy(items: Any, change: dict[str, Any]) -> None:
+        seen.append(change["type"])
+        raise ValueError("a bug in the application's callback")
+
+    headers = {"Authorization": f"Token {deployed.tokens['bob']}"}
+    async with (
+        Client(server.ws, backoff=FAST) as client,
+        httpx.AsyncClient(base_url=server.http, headers=headers) as http,
+    ):
+        articles = client.live_list("/api/articles/", clumsy)
+        await articles.wait_ready(5)
+        for title in ("one", "two"):
+            await http.post("/api/articles/", json={"title": title, "status": "published"})
+        await until(lambda: seen.count("event") == 2, 5)
+        assert client.state == "open"

@@ -133,3 +133,60 @@ test("a frame over the server's limit stops the client instead of sending it for
   await until(() => client.state === "failed", 5000, () => client.state);
   assert.match(client.error.message, /size limit/);
 });
+
+test("more subscriptions than the server's frame burst all go live, and resume", async (t) => {
+  const client = connect(WS, FAST);
+  t.after(() => client.close());
+  const errors = [];
+  client.on("error", (error) => errors.push(error.code));
+  // More subscribes than RECEIVE_BURST (60) takes at once: the client paces them.
+  const subscriptions = Array.from({ length: 80 }, () => client.subscribe("/api/tags/"));
+  const live = () => subscriptions.filter((sub) => sub.cursor !== null).length;
+  await until(() => live() === 80, 20000, () => `${live()} of 80 live`);
+  const cursors = subscriptions.map((sub) => sub.cursor);
+  const frames = [];
+  client.on("frame", (frame) => frame.type === "subscribed" && frames.push(frame));
+  client.drop(); // all 80 resubscribe at once on the new socket
+  await until(() => frames.length === 80, 20000, () => `${frames.length} of 80 resumed`);
+  assert.deepEqual(frames.map((frame) => frame.cursor).sort(), [...cursors].sort()); // since = cursor
+  assert.deepEqual(errors, []); // nothing refused: no throttled frame, no 4429
+  assert.ok(subscriptions.every((sub) => sub.ended === null));
+});
+
+test("a provider that fails is asked again on a new connection, never skipped", async (t) => {
+  let calls = 0;
+  const client = connect(WS, {
+    ...FAST,
+    auth: () => {
+      if (++calls === 1) throw new Error("the token endpoint is down");
+      return `Token ${USERS.bob.token}`;
+    },
+  });
+  t.after(() => client.close());
+  const drafts = client.liveList("/api/articles/?status=draft");
+  await until(() => drafts.ready, 10000, () => `calls ${calls}, state ${client.state}`);
+  assert.equal(calls, 2);
+  assert.equal(client.user, "bob"); // not anonymous: bob's own drafts
+  assert.ok(drafts.items.every((item) => item.author === "bob"));
+});
+
+test("a refresh cut short by a lost socket resumes on the next one", async (t) => {
+  let calls = 0;
+  let client;
+  const login = async () => {
+    calls++;
+    if (calls === 2) client.drop(); // the socket goes while the refresh runs
+    const answer = await rest("POST", "/api/token/", { body: { username: "bob", password: USERS.bob.password } });
+    return `Token ${answer.body.token}`;
+  };
+  client = connect(WS, { ...FAST, auth: login });
+  t.after(() => client.close());
+  const list = client.liveList("/api/articles/?status=draft");
+  await until(() => list.ready, 5000);
+  manage("drf_create_token", "-r", "bob"); // revoked: the server ends the subscription
+  await until(() => calls >= 3, 10000, () => `calls ${calls}`);
+  const token = (await login()).slice("Token ".length);
+  const created = await rest("POST", "/api/articles/", { token, body: { title: "after", status: "draft" } });
+  await until(() => list.items.some((item) => item.id === created.body.id), 10000, () => "no event");
+  assert.equal(list.subscription.ended, null);
+});

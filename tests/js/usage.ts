@@ -8,7 +8,7 @@ interface Article {
   status: "draft" | "published";
 }
 
-const client = connect("/ws/", { auth: async () => `Token ${localStorage.getItem("token")}` });
+const client = connect("/ws/", { WebSocket, auth: async () => `Token ${localStorage.getItem("token")}` });
 const articles: LiveList<Article> = client.liveList<Article>("/api/articles/?status=published", (items, change) => {
   const titles: string[] = items.map((item) => item.title);
   if (change.type === "end" && change.error instanceof RealtimeError) console.error(change.error.code, titles);
@@ -27,5 +27,7 @@ const stop: () => void = client.on("state", (state) => console.log(state === "op
 client.on("close", (code, reason) => console.log(code, reason));
 client.setAuth(null).then((ok: boolean) => ok && sub.unsubscribe());
 client.drop();
+const error: RealtimeError = new RealtimeError("not_found", "No such article.", 404);
+console.log(error.status);
 stop();
 client.close();

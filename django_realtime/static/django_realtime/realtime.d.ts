@@ -10,12 +10,16 @@ export type AuthProvider = Credentials | (() => Credentials | Promise<Credential
 
 export interface Options {
   auth?: AuthProvider;
-  /** A WebSocket constructor; the global one by default (browsers, Node 22+). */
-  WebSocket?: new (url: string) => WebSocket;
+  /** A WebSocket constructor; the global one by default (browsers, Node 22+), or the
+   * `ws` package's. */
+  WebSocket?: new (url: string) => WebSocketLike;
   /** Reconnect delays in ms: jittered, doubling from `initial` up to `max`. */
   backoff?: { initial: number; max: number };
   /** Ping interval in ms; a socket silent for 1.5 intervals + 10 s is dropped. */
   heartbeat?: number;
+  /** Subscribe and unsubscribe frames a second, and at once (15, 40): keep them under the
+   * server's RECEIVE_RATE and RECEIVE_BURST. */
+  pace?: { rate: number; burst: number };
 }
 
 export interface EventFrame<T = any> {
@@ -60,7 +64,19 @@ export interface Handlers<T = any> {
   onEnd?(reason: EndReason, error: RealtimeError | null): void;
 }
 
+/** What the client uses of a WebSocket (the DOM's and the `ws` package's both fit). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+}
+
 export class RealtimeError extends Error {
+  constructor(code: string, detail: string, status?: number);
   code: string;
   detail: string;
   status?: number;

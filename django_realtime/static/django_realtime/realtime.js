@@ -19,6 +19,8 @@ const FATAL = {
 const RETRY_CODES = new Set(["throttled", "server_error"]);
 const AUTH_REFUSALS = new Set(["not_authenticated", "invalid_message"]);
 
+const refused = () => new RealtimeError("not_authenticated", "The credentials were refused.");
+
 /** Jittered exponential backoff: many clients that lost one server do not return at once. */
 function backoff(attempt, { backoff: { initial, max } }) {
   const cap = Math.min(max, initial * 2 ** attempt);
@@ -48,6 +50,9 @@ export class Client {
       WebSocket: globalThis.WebSocket,
       backoff: { initial: 500, max: 30000 },
       heartbeat: 20000,
+      // Subscribes and unsubscribes a second, and at once: under the server's
+      // RECEIVE_RATE and RECEIVE_BURST (20, 60), so that many subscriptions resume unrefused.
+      pace: { rate: 15, burst: 40 },
       ...options,
     };
     if (!this.options.WebSocket) {
@@ -66,9 +71,11 @@ export class Client {
     this._attempt = 0;
     this._socket = null;
     this._timer = null;
-    this._authReply = null;
+    this._authReplies = [];
     this._authQueue = null;
+    this._authGeneration = 0;
     this._seen = 0;
+    this._queue = []; // subscribe and unsubscribe frames, sent at the pace
     this._beat = setInterval(() => this._heartbeat(), this.options.heartbeat);
     this._beat.unref?.();
     this._browser = typeof window !== "undefined" && typeof document !== "undefined";
@@ -112,6 +119,7 @@ export class Client {
   /** Replace the credentials provider and send them now; subscriptions stay. */
   setAuth(provider) {
     this.options.auth = provider;
+    this._authGeneration++;
     return this.state === "open" ? this._authenticate(this._socket) : Promise.resolve(true);
   }
 
@@ -129,6 +137,7 @@ export class Client {
     if (this.state === "stopped") return;
     clearInterval(this._beat);
     clearTimeout(this._timer);
+    clearTimeout(this._draining);
     if (this._browser) {
       removeEventListener("online", this._wake);
       removeEventListener("offline", this._offline);
@@ -165,22 +174,29 @@ export class Client {
   async _opened(socket) {
     clearTimeout(this._timer);
     this._seen = Date.now();
+    this._tokens = this.options.pace.burst; // a new connection: the server's bucket is full
+    this._filled = Date.now();
     this._send({ type: "ping" });
-    for (const sub of this._subs.values()) sub._live = false;
-    const ok = !this.options.auth || (await this._authenticate(socket));
-    if (socket !== this._socket) return;
+    for (const sub of this._subs.values()) sub._live = sub._pending = false;
+    let ok, generation;
+    do {
+      generation = this._authGeneration; // setAuth() while connecting: its provider wins
+      ok = !this.options.auth || (await this._authenticate(socket));
+    } while (socket === this._socket && generation !== this._authGeneration);
+    if (socket !== this._socket || socket.readyState !== 1) return; // closed meanwhile
     this._setState("open");
     for (const sub of [...this._subs.values()]) {
       if (ok) this._subscribe(sub);
-      else sub._end("not_authenticated", new RealtimeError("not_authenticated", "The credentials were refused."));
+      else sub._end("not_authenticated", refused());
     }
   }
 
   _closed(code, reason) {
     this._socket = null;
-    this._authReply?.(false);
+    this._queue = []; // resubscribed on the next connection
+    for (const resolve of this._authReplies.splice(0)) resolve(false);
     this._emit("close", code, reason);
-    for (const sub of this._subs.values()) sub._live = false;
+    for (const sub of this._subs.values()) sub._live = sub._pending = false;
     if (this.state === "stopped") return;
     if (FATAL[code]) {
       const error = new RealtimeError("closed", `${code}: ${FATAL[code]}${reason ? ` (${reason})` : ""}`);
@@ -213,7 +229,8 @@ export class Client {
     const socket = this._socket;
     this._socket = null;
     clearTimeout(this._timer);
-    for (const sub of this._subs.values()) sub._live = false;
+    this._queue = [];
+    for (const sub of this._subs.values()) sub._live = sub._pending = false;
     this._setState("offline");
     socket?.close(4000, "offline");
   }
@@ -231,6 +248,24 @@ export class Client {
     this._socket?.readyState === 1 && this._socket.send(JSON.stringify(frame));
   }
 
+  /** Send at the pace: frames beyond it wait their turn, in order. */
+  _paced(frame) {
+    this._queue.push(frame);
+    if (!this._draining) this._drain();
+  }
+
+  _drain() {
+    const { rate, burst } = this.options.pace;
+    const now = Date.now();
+    this._tokens = Math.min(burst, this._tokens + ((now - this._filled) * rate) / 1000);
+    this._filled = now;
+    while (this._queue.length && this._tokens >= 1) {
+      this._tokens--;
+      this._send(this._queue.shift());
+    }
+    this._draining = this._queue.length ? setTimeout(() => this._drain(), 1000 / rate) : null;
+  }
+
   _setState(state, error = null) {
     if (this.state === state) return;
     this.state = state;
@@ -243,50 +278,54 @@ export class Client {
 
   // -- credentials -----------------------------------------------------------------------
 
-  /** Ask the provider for credentials and send them; true once the server took them. */
+  /** Ask the provider for credentials and send them: true once the server took them (or
+   * there are none), false if it refused them or the socket went away meanwhile. */
   _authenticate(socket) {
-    // One request to the provider per socket at a time (a socket that closed while the
-    // provider ran must not answer for its successor).
-    if (this._authQueue?.socket === socket) return this._authQueue.promise;
+    // One request to the provider per socket at a time; setAuth() starts a new one.
+    const queued = this._authQueue;
+    if (queued?.socket === socket && queued.generation === this._authGeneration) return queued.promise;
+    const generation = this._authGeneration;
     const promise = (async () => {
       let value;
       try {
         const auth = this.options.auth;
         value = typeof auth === "function" ? await auth() : auth;
       } catch (error) {
+        // Its token endpoint is down, say: try again later, never go on without them.
         this._emit("error", error);
-        value = null;
+        if (socket === this._socket) socket.close(4000, "the credentials provider failed");
+        return false;
       }
       if (socket !== this._socket) return false;
       if (!value) return true; // no credentials: the session's, or anonymous
-      const reply = new Promise((resolve) => (this._authReply = resolve));
+      const reply = new Promise((resolve) => this._authReplies.push(resolve));
       this._send({ type: "auth", authorization: value });
       return reply;
     })().finally(() => this._authQueue?.promise === promise && (this._authQueue = null));
-    this._authQueue = { socket, promise };
+    this._authQueue = { socket, generation, promise };
     return promise;
   }
 
-  /** Subscriptions refused for credentials wait here for one refresh of them. */
+  /** A subscription refused for its credentials waits for one refresh of them. */
   async _refresh(sub) {
     const socket = this._socket;
     if (!socket) return; // it subscribes again, with fresh credentials, on reconnect
-    if (sub._refreshed || !(await this._authenticate(socket))) {
-      return sub._end("not_authenticated", new RealtimeError("not_authenticated", "The credentials were refused."));
-    }
+    const ok = !sub._refreshed && (await this._authenticate(socket));
+    if (socket !== this._socket || socket.readyState !== 1) return; // the reconnect resubscribes it
+    if (!ok) return sub._end("not_authenticated", refused());
     sub._refreshed = true;
-    if (socket === this._socket) this._subscribe(sub);
+    this._subscribe(sub);
   }
 
   // -- frames ----------------------------------------------------------------------------
 
   _subscribe(sub) {
     if (sub._live || !this._subs.has(sub.id)) return;
-    sub._live = true;
+    sub._live = sub._pending = true;
     const frame = { type: "subscribe", id: sub.id, path: sub.path };
     if (sub.cursor) frame.since = sub.cursor;
     else if (sub.handlers.snapshot) frame.snapshot = true;
-    this._send(frame);
+    this._paced(frame);
   }
 
   _receive(text) {
@@ -300,19 +339,30 @@ export class Client {
     this._emit("frame", frame);
     if (frame.type === "pong" || frame.type === "subscribed") this._attempt = 0;
     if (frame.type === "auth") return this._authed(true, frame);
-    if (frame.type === "error" && frame.id == null) {
-      if (AUTH_REFUSALS.has(frame.code) && this._authReply) return this._authed(false, frame);
-      return this._emit("error", new RealtimeError(frame.code, frame.detail, frame.status));
-    }
+    if (frame.type === "error" && frame.id == null) return this._connectionError(frame);
     this._subs.get(frame.id)?._frame(frame);
   }
 
   _authed(ok, frame) {
-    const resolve = this._authReply;
-    this._authReply = null;
     if (ok) this.user = frame.user;
     else this._emit("error", new RealtimeError(frame.code, frame.detail, frame.status));
-    resolve?.(ok);
+    this._authReplies.shift()?.(ok);
+  }
+
+  /** An error that names no subscription: about an auth frame, or a frame refused
+   * before it was read (throttled), or the connection itself. */
+  _connectionError(frame) {
+    const waiting = this._authReplies.length > 0;
+    if (waiting && AUTH_REFUSALS.has(frame.code)) return this._authed(false, frame);
+    this._emit("error", new RealtimeError(frame.code, frame.detail, frame.status));
+    if (waiting && frame.code !== "connection_expired") {
+      // The auth frame may be the one that failed (a server error, a throttled frame):
+      // start again on a new connection rather than wait for an answer that never comes.
+      this._socket?.close(4000, `auth not answered: ${frame.code}`);
+    } else if (frame.code === "throttled") {
+      // Frames refused unread: subscribes not yet answered are sent again, spread out.
+      for (const sub of this._subs.values()) if (sub._pending) sub._retry(false);
+    }
   }
 }
 
@@ -326,6 +376,7 @@ export class Subscription {
     this.ordering = [];
     this.ended = null;
     this._live = false;
+    this._pending = false; // a subscribe sent, not answered yet
     this._refreshed = false;
     this._attempt = 0;
   }
@@ -333,7 +384,7 @@ export class Subscription {
   /** End it: the server is told, and nothing more arrives. */
   unsubscribe() {
     if (this.ended) return;
-    if (this._live) this.client._send({ type: "unsubscribe", id: this.id });
+    if (this._live) this.client._paced({ type: "unsubscribe", id: this.id });
     this._end("client", null);
   }
 
@@ -345,7 +396,7 @@ export class Subscription {
   }
 
   _retry(fresh) {
-    this._live = false;
+    this._live = this._pending = false;
     if (fresh) this.cursor = null;
     const again = () => this.client.state === "open" && this.client._subscribe(this);
     setTimeout(again, fresh ? 0 : backoff(this._attempt++, this.client.options));
@@ -353,6 +404,8 @@ export class Subscription {
 
   _frame(frame) {
     const handlers = this.handlers;
+    if (frame.type === "error" && frame.code === "duplicate_id") return; // live already
+    if (frame.type !== "event") this._pending = false;
     switch (frame.type) {
       case "subscribed":
         this._refreshed = false;
@@ -378,7 +431,6 @@ export class Subscription {
         this._live = false;
         if (frame.code === "not_authenticated") return this.client._refresh(this);
         if (RETRY_CODES.has(frame.code)) return this._retry(false);
-        if (frame.code === "duplicate_id") return;
         return this._end(frame.code, new RealtimeError(frame.code, frame.detail, frame.status));
     }
   }
@@ -490,8 +542,23 @@ function compare(a, b) {
   if (typeof a === "string" && typeof b === "string") {
     if (NUMBER.test(a) && NUMBER.test(b)) return Number(a) - Number(b);
     [a, b] = [a, b].map((text) => text.replace(ISO, (_, s, f = "", z) => `${s}.${f.padEnd(9, "0")}${z}`));
+    return byCodePoint(a, b);
   }
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Strings by code point, as Python and PostgreSQL's C collation (not by UTF-16 unit). */
+function byCodePoint(a, b) {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a.codePointAt(i);
+    const y = b.codePointAt(j);
+    if (x !== y) return x < y ? -1 : 1;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return i < a.length ? 1 : j < b.length ? -1 : 0;
 }
 
 function upperBound(items, item, order) {
