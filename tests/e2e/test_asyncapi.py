@@ -19,7 +19,7 @@ from tests.e2e.node import JS, node, node_modules
 from tests.e2e.servers import deployment
 from tests.services import require
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.clients]
 
 DOCUMENT = "urn:realtime:asyncapi"
 

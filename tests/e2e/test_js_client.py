@@ -14,7 +14,7 @@ from tests.e2e.node import environment, node_modules, node_tests
 from tests.e2e.servers import deployment
 from tests.services import require
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.clients]
 
 # Old connections are closed with 4008 during the run, as a deploy or MAX_CONNECTION_AGE does.
 SERVER_ENV = {"REALTIME_SETTINGS": json.dumps({"MAX_CONNECTION_AGE": 3})}

@@ -17,7 +17,7 @@ from tests.client import until
 from tests.e2e.servers import Deployment, Server, deployment
 from tests.services import require
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.clients]
 
 SERVER_ENV = {"REALTIME_SETTINGS": json.dumps({"MAX_CONNECTION_AGE": 3})}
 FAST = (0.1, 1.0)
