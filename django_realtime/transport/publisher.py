@@ -25,6 +25,8 @@ from .layer import new_layer, ring
 
 logger = logging.getLogger("django_realtime")
 
+RING_TIMEOUT = 10.0  # seconds a ring may take before it counts as failed
+
 
 def ring_soon() -> None:
     """Tell every server process that the log has grown (after a commit)."""
@@ -70,7 +72,9 @@ class Bell:
                 try:
                     if self.own_layer and self.layer is None:
                         self.layer = new_layer()
-                    await ring(self.layer)
+                    # A layer call that never returns (channels_redis#319) must not stop
+                    # every later ring: the servers would fall back to polling for good.
+                    await asyncio.wait_for(ring(self.layer), RING_TIMEOUT)
                     counters.rings_out += 1
                 except Exception:
                     logger.warning(
