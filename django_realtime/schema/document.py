@@ -64,7 +64,7 @@ def build(host: str = "localhost:8000", protocol: str = "ws", title: str | None 
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": component_messages, "schemas": mapper.components},
+        "components": {"messages": component_messages, "schemas": mapper.components()},
     }
 
 

@@ -25,7 +25,6 @@ class Mapper:
     """Serializers to schemas, sharing one set of components (``#/components/schemas``)."""
 
     def __init__(self) -> None:
-        self.components: dict[str, Schema] = {}
         self._spectacular: Any = None
         try:
             from drf_spectacular.plumbing import ComponentRegistry
@@ -33,10 +32,16 @@ class Mapper:
             return
         self._spectacular = ComponentRegistry()
 
+    def components(self) -> dict[str, Schema]:
+        """The component schemas the mapped serializers refer to."""
+        if self._spectacular is None:
+            return {}
+        built = self._spectacular.build({}).get("schemas", {})
+        return {name: to_json_schema(schema) for name, schema in built.items()}
+
     def view(self, route: RealtimeRoute) -> Any:
         """The route's view as a GET would build it (anonymous), for its serializer."""
         request = RequestFactory().get(route.template)
-        request.user = AnonymousUser()
         view = route.view_class(**route.initkwargs)
         view.action, view.format_kwarg, view.args, view.kwargs = route.action, None, (), {}
         view.request = Request(request)
@@ -78,9 +83,6 @@ class Mapper:
         inspector.path_regex = route.template
         inspector.method = "GET"
         component = inspector.resolve_serializer(serializer, "response")
-        built = self._spectacular.build({}).get("schemas", {})
-        for name, schema in built.items():
-            self.components[name] = to_json_schema(schema)
         if not component:  # spectacular discards a serializer without fields
             return self.serializer(serializer)
         return dict(component.ref)

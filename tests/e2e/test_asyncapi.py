@@ -3,6 +3,7 @@ running server sends validate against its message schemas."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_the_document_is_valid_and_real_frames_match_it(tmp_path: Path) -> None:
 
         server = deployed.start("uvicorn")
         token = deployed.tokens["alice"]
-        frames = asyncio_run_capture(server.ws, server.http, token)
+        frames = asyncio.run(capture(server.ws, server.http, token))
 
     channels = {"list": "articleList", "one": "articleDetail", "again": "articleList"}
     kinds = set()
@@ -80,12 +81,6 @@ def test_the_document_is_valid_and_real_frames_match_it(tmp_path: Path) -> None:
     assert list(validator(document, "articleListEvent").iter_errors({**event, "pk": None}))
     broken = {**event, "data": {**event["data"], "id": "seven"}}
     assert list(validator(document, "articleListEvent").iter_errors(broken))
-
-
-def asyncio_run_capture(ws: str, http: str, token: str) -> list[dict[str, Any]]:
-    import asyncio
-
-    return asyncio.run(capture(ws, http, token))
 
 
 async def capture(ws: str, http: str, token: str) -> list[dict[str, Any]]:
